@@ -1,0 +1,171 @@
+//! Korean analysis: the embedded mecab-ko-dic, lindera segmentation, decompounding, stop
+//! tags, normalisation, user dictionary, synonyms, Hangul helpers and the tantivy
+//! tokenizers built from them.
+//!
+//! ```
+//! use chatda::analysis::{Analyzer, AnalyzerConfig};
+//!
+//! let analyzer = Analyzer::new(&AnalyzerConfig::default()).unwrap();
+//! let terms: Vec<String> = analyzer.analyze("여름공연").unwrap().into_iter().map(|t| t.term).collect();
+//! assert_eq!(terms, ["여름", "공연"]);
+//! ```
+
+mod analyzer;
+mod despace;
+pub mod dictionary;
+pub mod hangul;
+mod normalize;
+mod pos;
+mod synonyms;
+mod tokenizer;
+mod user_dict;
+
+use std::fmt;
+use std::path::PathBuf;
+
+pub use analyzer::{AnalyzedToken, Analyzer, DecompoundMode, Morpheme};
+pub use normalize::normalize_term;
+pub use pos::{DEFAULT_STOP_TAGS, StopTags};
+pub use synonyms::Synonyms;
+pub use tokenizer::{KO, KO_CHOSUNG, KO_JAMO, KoreanTokenizer, TermForm, register_tokenizers};
+
+/// The bundled user dictionary (`dictionaries/user_dict.csv`), compiled in.
+pub const DEFAULT_USER_DICTIONARY: &str = include_str!("../../dictionaries/user_dict.csv");
+/// The bundled synonym list (`dictionaries/synonyms.txt`), compiled in.
+pub const DEFAULT_SYNONYMS: &str = include_str!("../../dictionaries/synonyms.txt");
+
+/// Errors of the analysis layer.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    /// The embedded dictionary could not be loaded (a broken build).
+    #[error("the embedded ko-dic dictionary failed to load: {0}")]
+    Dictionary(String),
+    /// A configured list file could not be read.
+    #[error("cannot read {path}: {source}")]
+    ReadList {
+        /// The file.
+        path: PathBuf,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// lindera rejected the user dictionary as a whole.
+    #[error("user dictionary: {0}")]
+    UserDictionary(String),
+    /// An unknown decompound mode name.
+    #[error("unknown decompound mode {0:?}: expected none, discard or mixed")]
+    UnknownMode(String),
+    /// Segmentation failed (lindera internal error).
+    #[error("segmentation failed: {0}")]
+    Segmentation(String),
+}
+
+/// A bad line in a user dictionary or synonym list; the line is skipped.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LineIssue {
+    /// The file (or `bundled:…` for a compiled-in list).
+    pub source: String,
+    /// 1-based line number.
+    pub line: usize,
+    /// What is wrong.
+    pub reason: String,
+}
+
+impl LineIssue {
+    fn new(source: &str, line: usize, reason: impl Into<String>) -> Self {
+        LineIssue {
+            source: source.to_string(),
+            line,
+            reason: reason.into(),
+        }
+    }
+}
+
+impl fmt::Display for LineIssue {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{}:{}: {} (line skipped)",
+            self.source, self.line, self.reason
+        )
+    }
+}
+
+/// Where a word list comes from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ListSource {
+    /// The list bundled under `dictionaries/`, compiled into the binary.
+    Bundled,
+    /// A file of the user's.
+    File(PathBuf),
+    /// No list.
+    Empty,
+}
+
+impl ListSource {
+    fn read_with(
+        &self,
+        bundled: &'static str,
+        name: &str,
+    ) -> Result<(String, String), AnalysisError> {
+        match self {
+            ListSource::Bundled => {
+                Ok((bundled.to_string(), format!("bundled:dictionaries/{name}")))
+            }
+            ListSource::File(path) => std::fs::read_to_string(path)
+                .map(|text| (text, path.display().to_string()))
+                .map_err(|source| AnalysisError::ReadList {
+                    path: path.clone(),
+                    source,
+                }),
+            ListSource::Empty => Ok((String::new(), "none".into())),
+        }
+    }
+}
+
+/// A user dictionary source (see [`DEFAULT_USER_DICTIONARY`] for the format).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct UserDictionarySource(pub ListSource);
+
+/// A synonym list source (see [`DEFAULT_SYNONYMS`] for the format).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SynonymSource(pub ListSource);
+
+impl UserDictionarySource {
+    fn read(&self) -> Result<(String, String), AnalysisError> {
+        self.0.read_with(DEFAULT_USER_DICTIONARY, "user_dict.csv")
+    }
+}
+
+impl SynonymSource {
+    fn read(&self) -> Result<(String, String), AnalysisError> {
+        self.0.read_with(DEFAULT_SYNONYMS, "synonyms.txt")
+    }
+}
+
+/// Analyzer settings.
+#[derive(Debug, Clone)]
+pub struct AnalyzerConfig {
+    /// How compound and inflected words are emitted (default `mixed`).
+    pub mode: DecompoundMode,
+    /// Remove whitespace between Hangul syllables before segmentation, so "여름 공연" and
+    /// "여름공연" give the same tokens (default true).
+    pub spacing_insensitive: bool,
+    /// POS tags to drop; `None` means [`DEFAULT_STOP_TAGS`].
+    pub stop_tags: Option<Vec<String>>,
+    /// The user dictionary (default: the bundled `dictionaries/user_dict.csv`).
+    pub user_dictionary: UserDictionarySource,
+    /// The synonym list (default: the bundled `dictionaries/synonyms.txt`).
+    pub synonyms: SynonymSource,
+}
+
+impl Default for AnalyzerConfig {
+    fn default() -> Self {
+        AnalyzerConfig {
+            mode: DecompoundMode::Mixed,
+            spacing_insensitive: true,
+            stop_tags: None,
+            user_dictionary: UserDictionarySource(ListSource::Bundled),
+            synonyms: SynonymSource(ListSource::Bundled),
+        }
+    }
+}

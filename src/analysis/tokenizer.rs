@@ -1,0 +1,110 @@
+//! tantivy tokenizers over the [`Analyzer`].
+
+use std::sync::Arc;
+
+use tantivy::tokenizer::{Token, TokenStream, Tokenizer, TokenizerManager};
+
+use super::{Analyzer, hangul};
+
+/// Tokenizer name of the Korean morphological form (`여름`, `공연`).
+pub const KO: &str = "ko";
+/// Tokenizer name of the jamo form (`ㅇㅕㄹㅡㅁ`): a one-jamo typo is one edit, so fuzzy
+/// matching on this form tolerates Korean typos that whole-syllable matching cannot.
+pub const KO_JAMO: &str = "ko_jamo";
+/// Tokenizer name of the initial-consonant form (`ㅇㄹ`) for queries such as "ㅇㅇㅇ".
+pub const KO_CHOSUNG: &str = "ko_chosung";
+
+/// Which form of each analyzed term a [`KoreanTokenizer`] emits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TermForm {
+    /// The normalised term.
+    Morpheme,
+    /// The term with Hangul syllables decomposed into compatibility jamo.
+    Jamo,
+    /// The initial consonants of the term's syllables; terms without Hangul are skipped.
+    Chosung,
+}
+
+/// A tantivy [`Tokenizer`] that runs the Korean [`Analyzer`] and emits one form of its
+/// terms, with the analyzer's offsets and positions.
+#[derive(Clone)]
+pub struct KoreanTokenizer {
+    analyzer: Arc<Analyzer>,
+    form: TermForm,
+}
+
+impl KoreanTokenizer {
+    /// A tokenizer emitting `form` of `analyzer`'s terms.
+    pub fn new(analyzer: Arc<Analyzer>, form: TermForm) -> Self {
+        KoreanTokenizer { analyzer, form }
+    }
+}
+
+/// Registers [`KO`], [`KO_JAMO`] and [`KO_CHOSUNG`] on a tantivy tokenizer manager
+/// (e.g. `index.tokenizers()`).
+pub fn register_tokenizers(manager: &TokenizerManager, analyzer: Arc<Analyzer>) {
+    for (name, form) in [
+        (KO, TermForm::Morpheme),
+        (KO_JAMO, TermForm::Jamo),
+        (KO_CHOSUNG, TermForm::Chosung),
+    ] {
+        manager.register(name, KoreanTokenizer::new(analyzer.clone(), form));
+    }
+}
+
+/// The tokens of one text, produced eagerly.
+pub struct KoreanTokenStream {
+    tokens: Vec<Token>,
+    next: usize,
+}
+
+impl Tokenizer for KoreanTokenizer {
+    type TokenStream<'a> = KoreanTokenStream;
+
+    fn token_stream<'a>(&'a mut self, text: &'a str) -> KoreanTokenStream {
+        let analyzed = self.analyzer.analyze(text).unwrap_or_else(|e| {
+            // Segmentation only fails on lindera-internal errors; indexing the rest of the
+            // document beats failing it.
+            tracing::error!("Korean analysis failed, text indexed without terms: {e}");
+            Vec::new()
+        });
+        let tokens = analyzed
+            .into_iter()
+            .filter_map(|t| {
+                let text = match self.form {
+                    TermForm::Morpheme => t.term,
+                    TermForm::Jamo => hangul::to_jamo(&t.term),
+                    TermForm::Chosung => {
+                        if !t.term.chars().any(hangul::is_hangul_syllable) {
+                            return None;
+                        }
+                        hangul::chosung(&t.term)
+                    }
+                };
+                Some(Token {
+                    offset_from: t.start,
+                    offset_to: t.end,
+                    position: t.position,
+                    text,
+                    position_length: t.position_length,
+                })
+            })
+            .collect();
+        KoreanTokenStream { tokens, next: 0 }
+    }
+}
+
+impl TokenStream for KoreanTokenStream {
+    fn advance(&mut self) -> bool {
+        self.next += 1;
+        self.next <= self.tokens.len()
+    }
+
+    fn token(&self) -> &Token {
+        &self.tokens[self.next - 1]
+    }
+
+    fn token_mut(&mut self) -> &mut Token {
+        &mut self.tokens[self.next - 1]
+    }
+}

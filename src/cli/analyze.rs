@@ -1,0 +1,72 @@
+//! `chatda analyze`: print the tokens of a text, like Elasticsearch's `_analyze`.
+
+use std::path::PathBuf;
+
+use clap::Args;
+
+use crate::analysis::{
+    Analyzer, AnalyzerConfig, DecompoundMode, ListSource, SynonymSource, UserDictionarySource,
+};
+
+/// Arguments of `chatda analyze`.
+#[derive(Debug, Args)]
+pub struct AnalyzeArgs {
+    /// How compound and inflected words are emitted.
+    #[arg(long, default_value = "mixed", value_parser = ["none", "discard", "mixed"])]
+    pub mode: String,
+    /// Print JSON (one array of tokens) instead of tab-separated lines.
+    #[arg(long)]
+    pub json: bool,
+    /// Print raw morphemes with their full ko-dic features, before any filtering.
+    #[arg(long)]
+    pub all: bool,
+    /// Keep spacing significant (do not join words separated by spaces).
+    #[arg(long)]
+    pub keep_spacing: bool,
+    /// User dictionary file (default: the bundled dictionaries/user_dict.csv).
+    #[arg(long, env = "CHATDA_USER_DICTIONARY")]
+    pub user_dictionary: Option<PathBuf>,
+    /// Synonym list file (default: the bundled dictionaries/synonyms.txt).
+    #[arg(long, env = "CHATDA_SYNONYMS")]
+    pub synonyms: Option<PathBuf>,
+    /// Text to analyze.
+    pub text: String,
+}
+
+/// Runs `chatda analyze`.
+pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
+    let config = AnalyzerConfig {
+        mode: args.mode.parse::<DecompoundMode>()?,
+        spacing_insensitive: !args.keep_spacing,
+        stop_tags: None,
+        user_dictionary: UserDictionarySource(
+            args.user_dictionary
+                .map_or(ListSource::Bundled, ListSource::File),
+        ),
+        synonyms: SynonymSource(args.synonyms.map_or(ListSource::Bundled, ListSource::File)),
+    };
+    let analyzer = Analyzer::new(&config)?;
+    for issue in analyzer.issues() {
+        eprintln!("warning: {issue}");
+    }
+    if args.all {
+        let morphemes = analyzer.morphemes(&args.text)?;
+        if args.json {
+            println!("{}", serde_json::to_string_pretty(&morphemes)?);
+        } else {
+            for m in morphemes {
+                println!("{}\t{}\t{}\t{}", m.surface, m.feature, m.start, m.end);
+            }
+        }
+        return Ok(());
+    }
+    let tokens = analyzer.analyze(&args.text)?;
+    if args.json {
+        println!("{}", serde_json::to_string_pretty(&tokens)?);
+    } else {
+        for t in tokens {
+            println!("{}\t{}\t{}\t{}", t.term, t.pos, t.start, t.end);
+        }
+    }
+    Ok(())
+}
