@@ -2,25 +2,18 @@
 //! normalisation and synonyms.
 
 use std::borrow::Cow;
-use std::cell::RefCell;
+use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
-use lindera::dictionary::UserDictionary;
-use lindera::mode::Mode;
-use lindera::segmenter::Segmenter;
-use lindera_dictionary::viterbi::Lattice;
 use serde::{Deserialize, Serialize};
 
 use super::despace::Despaced;
+use super::lattice::{MecabLattice, UserWords};
 use super::normalize::{hanja_reading, normalize_term};
 use super::pos::StopTags;
 use super::synonyms::Synonyms;
 use super::{AnalysisError, AnalyzerConfig, LineIssue, dictionary, user_dict};
-
-/// MeCab's `max-grouping-size`: no unknown word grows past this many characters. Without
-/// a cap, a long run of unknown Hangul makes the lattice quadratic.
-const MAX_UNKNOWN_GROUPING: usize = 24;
 
 /// How compound and inflected words (ko-dic `Compound`, `Inflect`, `Preanalysis` entries)
 /// are emitted, as in Elasticsearch's Nori.
@@ -57,6 +50,16 @@ impl fmt::Display for DecompoundMode {
             DecompoundMode::Mixed => "mixed",
         })
     }
+}
+
+/// Whether whitespace between Hangul words influences segmentation.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Spacing {
+    /// Spaces are word boundaries (mecab-ko's behaviour).
+    Kept,
+    /// Whitespace between Hangul syllables is removed first.
+    Ignored,
 }
 
 /// A morpheme as segmented by lindera, before any filtering: what mecab-ko would print.
@@ -98,7 +101,7 @@ pub struct AnalyzedToken {
 
 /// The Korean analyzer. Cheap to share (`Arc`), safe to use from many threads.
 pub struct Analyzer {
-    segmenter: Segmenter,
+    lattice: MecabLattice,
     mode: DecompoundMode,
     spacing_insensitive: bool,
     stop_tags: StopTags,
@@ -116,21 +119,15 @@ impl fmt::Debug for Analyzer {
     }
 }
 
-thread_local! {
-    /// One Viterbi lattice per thread, reused across calls to avoid reallocating it.
-    static LATTICE: RefCell<Lattice> = RefCell::new(Lattice::default());
-}
-
 impl Analyzer {
     /// Builds an analyzer. Bad lines in the user dictionary or synonym list are skipped
     /// and reported by [`Analyzer::issues`] (and logged); unreadable files are errors.
     pub fn new(config: &AnalyzerConfig) -> Result<Self, AnalysisError> {
         let dictionary = dictionary::ko_dic()?;
         let (user_text, user_source) = config.user_dictionary.read()?;
-        let (user_dictionary, mut issues) =
-            user_dict::build(&user_text, &user_source, &dictionary.metadata)?;
+        let (user_words, mut issues) = user_dict::parse(&user_text, &user_source);
         let mut analyzer = Analyzer {
-            segmenter: segmenter(dictionary, user_dictionary),
+            lattice: MecabLattice::new(dictionary, UserWords::new(user_words)),
             mode: config.mode,
             spacing_insensitive: config.spacing_insensitive,
             stop_tags: config
@@ -165,41 +162,83 @@ impl Analyzer {
         self.mode
     }
 
-    /// Segments `text` into morphemes without filtering or normalising anything
-    /// (for `chatda analyze --all` and the golden tests against mecab-ko).
-    pub fn morphemes(&self, text: &str) -> Result<Vec<Morpheme>, AnalysisError> {
-        let compact = if self.spacing_insensitive {
-            Despaced::new(text)
-        } else {
-            Despaced::unchanged(text)
+    /// Segments `text` into morphemes without filtering or normalising anything (for
+    /// `chatda analyze --all` and the golden tests against mecab-ko).
+    ///
+    /// [`Spacing::Kept`] is mecab-ko's behaviour: spaces are word boundaries and particles
+    /// or endings right after a space are penalised. [`Spacing::Ignored`] first removes
+    /// whitespace between Hangul syllables, so spacing variants segment identically.
+    pub fn segment(&self, text: &str, spacing: Spacing) -> Result<Vec<Morpheme>, AnalysisError> {
+        let compact = match spacing {
+            Spacing::Ignored => Despaced::new(text),
+            Spacing::Kept => Despaced::unchanged(text),
         };
         let mut out = Vec::new();
-        LATTICE.with_borrow_mut(|lattice| {
-            let tokens = self
-                .segmenter
-                .segment_with_lattice(Cow::Borrowed(&compact.text), lattice)
-                .map_err(|e| AnalysisError::Segmentation(e.to_string()))?;
-            for mut token in tokens {
-                let (start, end) = (compact.start(token.byte_start), compact.end(token.byte_end));
-                out.push(Morpheme {
-                    surface: token.surface.to_string(),
-                    feature: token.details().join(","),
-                    start,
-                    end,
-                });
-            }
-            Ok::<_, AnalysisError>(())
-        })?;
+        self.lattice.segment(&compact.text, |segment| {
+            out.push(Morpheme {
+                surface: compact.text[segment.start..segment.end].to_string(),
+                feature: self.lattice.feature(segment.word),
+                start: compact.start(segment.start),
+                end: compact.end(segment.end),
+            });
+        });
         Ok(out)
     }
 
-    /// Analyzes `text` into index/query terms: segmentation, decompounding per the mode,
-    /// stop tags, normalisation (NFKC, lowercase, Hanja reading) and synonyms.
+    /// Analyzes a query into terms: segmentation (spacing ignored unless configured
+    /// otherwise), decompounding per the mode, stop tags, normalisation and synonyms.
+    pub fn analyze_query(&self, text: &str) -> Result<Vec<AnalyzedToken>, AnalysisError> {
+        Ok(self.terms(text, &self.segment(text, self.query_spacing())?))
+    }
+
+    /// Analyzes a document text into index terms.
+    ///
+    /// With spacing ignored (the default) this is the union of two segmentations: the
+    /// spacing-insensitive one, which [`Analyzer::analyze_query`] also uses, so a query
+    /// matches whatever its author's spacing; and mecab-ko's spacing-aware one, which is
+    /// more accurate on well-spaced prose and so adds the words a well-spaced query
+    /// would look for. Positions follow the spacing-insensitive segmentation, so phrase
+    /// queries built from [`Analyzer::analyze_query`] line up.
     pub fn analyze(&self, text: &str) -> Result<Vec<AnalyzedToken>, AnalysisError> {
+        let spacing = self.query_spacing();
+        let mut tokens = self.terms(text, &self.segment(text, spacing)?);
+        let has_joined_words =
+            spacing == Spacing::Ignored && matches!(Despaced::new(text).text, Cow::Owned(_));
+        if !has_joined_words {
+            return Ok(tokens);
+        }
+        let primary: HashSet<(String, usize, usize)> = tokens
+            .iter()
+            .map(|t| (t.term.clone(), t.start, t.end))
+            .collect();
+        let extra: Vec<AnalyzedToken> = self
+            .terms(text, &self.segment(text, Spacing::Kept)?)
+            .into_iter()
+            .filter(|t| !primary.contains(&(t.term.clone(), t.start, t.end)))
+            .collect();
+        for mut token in extra {
+            let at = tokens.partition_point(|p| p.start <= token.start);
+            token.position = at.checked_sub(1).map_or(0, |i| tokens[i].position);
+            token.position_length = 1;
+            tokens.insert(at, token);
+        }
+        Ok(tokens)
+    }
+
+    fn query_spacing(&self) -> Spacing {
+        if self.spacing_insensitive {
+            Spacing::Ignored
+        } else {
+            Spacing::Kept
+        }
+    }
+
+    /// Turns morphemes into terms.
+    fn terms(&self, text: &str, morphemes: &[Morpheme]) -> Vec<AnalyzedToken> {
         let mut out = Vec::new();
         let mut position = 0;
-        for morpheme in self.morphemes(text)? {
-            let parts = parts(text, &morpheme);
+        for morpheme in morphemes {
+            let parts = parts(text, morpheme);
             let emit_whole = parts.is_empty() || self.mode != DecompoundMode::Discard;
             let emit_parts = !parts.is_empty() && self.mode != DecompoundMode::None;
             if emit_whole {
@@ -228,7 +267,7 @@ impl Analyzer {
                 position += 1;
             }
         }
-        Ok(out)
+        out
     }
 
     fn push(
@@ -267,7 +306,7 @@ impl Analyzer {
     /// The single content term `entry` analyzes to, or why it is not exactly one.
     fn single_term(&self, entry: &str) -> Result<String, String> {
         let content: Vec<Morpheme> = self
-            .morphemes(entry)
+            .segment(entry, self.query_spacing())
             .map_err(|e| e.to_string())?
             .into_iter()
             .filter(|m| !self.stop_tags.stops(m.pos()))
@@ -284,13 +323,6 @@ impl Analyzer {
             )),
         }
     }
-}
-
-fn segmenter(
-    dictionary: lindera::dictionary::Dictionary,
-    user: Option<UserDictionary>,
-) -> Segmenter {
-    Segmenter::new(Mode::Normal, dictionary, user).max_grouping_len(Some(MAX_UNKNOWN_GROUPING))
 }
 
 /// One part of a decomposed word.

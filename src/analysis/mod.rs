@@ -6,7 +6,7 @@
 //! use chatda::analysis::{Analyzer, AnalyzerConfig};
 //!
 //! let analyzer = Analyzer::new(&AnalyzerConfig::default()).unwrap();
-//! let terms: Vec<String> = analyzer.analyze("여름공연").unwrap().into_iter().map(|t| t.term).collect();
+//! let terms: Vec<String> = analyzer.analyze_query("여름공연").unwrap().into_iter().map(|t| t.term).collect();
 //! assert_eq!(terms, ["여름", "공연"]);
 //! ```
 
@@ -14,6 +14,7 @@ mod analyzer;
 mod despace;
 pub mod dictionary;
 pub mod hangul;
+mod lattice;
 mod normalize;
 mod pos;
 mod synonyms;
@@ -23,7 +24,7 @@ mod user_dict;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use analyzer::{AnalyzedToken, Analyzer, DecompoundMode, Morpheme};
+pub use analyzer::{AnalyzedToken, Analyzer, DecompoundMode, Morpheme, Spacing};
 pub use normalize::normalize_term;
 pub use pos::{DEFAULT_STOP_TAGS, StopTags};
 pub use synonyms::Synonyms;
@@ -48,9 +49,6 @@ pub enum AnalysisError {
         /// Why.
         source: std::io::Error,
     },
-    /// lindera rejected the user dictionary as a whole.
-    #[error("user dictionary: {0}")]
-    UserDictionary(String),
     /// An unknown decompound mode name.
     #[error("unknown decompound mode {0:?}: expected none, discard or mixed")]
     UnknownMode(String),
@@ -147,8 +145,8 @@ impl SynonymSource {
 pub struct AnalyzerConfig {
     /// How compound and inflected words are emitted (default `mixed`).
     pub mode: DecompoundMode,
-    /// Remove whitespace between Hangul syllables before segmentation, so "여름 공연" and
-    /// "여름공연" give the same tokens (default true).
+    /// Make matching insensitive to spacing between Hangul words, so "여름 공연" and
+    /// "여름공연" find each other (default true; see [`Analyzer::analyze`]).
     pub spacing_insensitive: bool,
     /// POS tags to drop; `None` means [`DEFAULT_STOP_TAGS`].
     pub stop_tags: Option<Vec<String>>,

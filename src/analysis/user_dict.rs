@@ -13,15 +13,12 @@
 //! ordinary ko-dic nouns with the same final consonant, so particles after them attach as
 //! after any noun, and a cost low enough to win over any split.
 
-use lindera::dictionary::UserDictionary;
-use lindera_dictionary::builder::DictionaryBuilder;
-use lindera_dictionary::dictionary::metadata::Metadata;
-
+use super::LineIssue;
 use super::hangul;
-use super::{AnalysisError, LineIssue};
+use super::lattice::UserWord;
 
 /// Word cost of user entries (lindera's default for simple user-dictionary rows).
-const USER_WORD_COST: i32 = -10_000;
+const USER_WORD_COST: i16 = -10_000;
 
 /// `(left id, right id)` of plain ko-dic nouns, by tag and by whether the word ends in a
 /// final consonant (`T`) or not (`F`); the most frequent ids of each class in ko-dic.
@@ -35,15 +32,10 @@ fn context_ids(pos: &str, has_final: bool) -> Option<(u16, u16)> {
     }
 }
 
-/// Parses a user dictionary and builds it against the system dictionary's metadata.
-/// Bad lines are skipped and returned as issues; `None` when no entry is valid.
-pub fn build(
-    text: &str,
-    source: &str,
-    metadata: &Metadata,
-) -> Result<(Option<UserDictionary>, Vec<LineIssue>), AnalysisError> {
+/// Parses a user dictionary. Bad lines are skipped and returned as issues.
+pub fn parse(text: &str, source: &str) -> (Vec<UserWord>, Vec<LineIssue>) {
     let mut issues = Vec::new();
-    let mut rows = String::new();
+    let mut words = Vec::new();
     let mut seen = std::collections::HashSet::new();
     for (index, raw) in text.lines().enumerate() {
         let line = raw.split('#').next().unwrap_or("").trim();
@@ -67,20 +59,18 @@ pub fn build(
                     .is_some_and(|(_, _, fin)| fin.is_some());
                 let (left, right) = context_ids(pos, has_final).expect("validated tag");
                 let final_flag = if has_final { "T" } else { "F" };
-                rows.push_str(&format!(
-                    "{surface},{left},{right},{USER_WORD_COST},{pos},*,{final_flag},{reading},*,*,*,*\n"
-                ));
+                words.push(UserWord {
+                    surface: surface.to_string(),
+                    left_id: left,
+                    right_id: right,
+                    cost: USER_WORD_COST,
+                    feature: format!("{pos},*,{final_flag},{reading},*,*,*,*"),
+                });
             }
             Err(reason) => issues.push(LineIssue::new(source, index + 1, reason)),
         }
     }
-    if rows.is_empty() {
-        return Ok((None, issues));
-    }
-    let dictionary = DictionaryBuilder::new(metadata.clone())
-        .build_user_dict_from_reader(rows.as_bytes())
-        .map_err(|e| AnalysisError::UserDictionary(format!("{source}: {e}")))?;
-    Ok((Some(dictionary), issues))
+    (words, issues)
 }
 
 fn parse_line(line: &str) -> Result<(&str, &str, &str), String> {
@@ -125,14 +115,12 @@ mod tests {
 
     #[test]
     fn reports_bad_lines_with_numbers_and_keeps_good_ones() {
-        let metadata = crate::analysis::dictionary::ko_dic()
-            .unwrap()
-            .metadata
-            .as_ref()
-            .clone();
         let text = "# artists\n아이유,NNP\n\n뉴진스,XX\n올림픽 홀,NNP\n아이유,NNP\n샤롯데씨어터,NNP,샤롯데씨어터\n잘못된줄\n";
-        let (dict, issues) = build(text, "user_dict.csv", &metadata).unwrap();
-        assert!(dict.is_some());
+        let (words, issues) = parse(text, "user_dict.csv");
+        let surfaces: Vec<&str> = words.iter().map(|w| w.surface.as_str()).collect();
+        assert_eq!(surfaces, ["아이유", "샤롯데씨어터"]);
+        assert_eq!(words[0].feature, "NNP,*,F,아이유,*,*,*,*");
+        assert_eq!((words[1].left_id, words[1].right_id), (1786, 3545));
         let lines: Vec<usize> = issues.iter().map(|i| i.line).collect();
         assert_eq!(lines, vec![4, 5, 6, 8]);
         assert!(
@@ -145,13 +133,9 @@ mod tests {
     }
 
     #[test]
-    fn an_empty_list_builds_no_dictionary() {
-        let metadata = crate::analysis::dictionary::ko_dic()
-            .unwrap()
-            .metadata
-            .as_ref()
-            .clone();
-        let (dict, issues) = build("# nothing\n", "x", &metadata).unwrap();
-        assert!(dict.is_none() && issues.is_empty());
+    fn final_consonant_picks_the_context_ids() {
+        let (words, _) = parse("공연장,NNG\n뉴진스,NNP\n", "x");
+        assert_eq!((words[0].right_id, words[1].right_id), (3534, 3545));
+        assert!(words[0].feature.contains(",T,") && words[1].feature.contains(",F,"));
     }
 }

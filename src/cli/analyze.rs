@@ -5,7 +5,8 @@ use std::path::PathBuf;
 use clap::Args;
 
 use crate::analysis::{
-    Analyzer, AnalyzerConfig, DecompoundMode, ListSource, SynonymSource, UserDictionarySource,
+    Analyzer, AnalyzerConfig, DecompoundMode, ListSource, Spacing, SynonymSource,
+    UserDictionarySource,
 };
 
 /// Arguments of `chatda analyze`.
@@ -14,6 +15,9 @@ pub struct AnalyzeArgs {
     /// How compound and inflected words are emitted.
     #[arg(long, default_value = "mixed", value_parser = ["none", "discard", "mixed"])]
     pub mode: String,
+    /// Analyze as a query (one segmentation) instead of as a document (see the README).
+    #[arg(long)]
+    pub query: bool,
     /// Print JSON (one array of tokens) instead of tab-separated lines.
     #[arg(long)]
     pub json: bool,
@@ -50,7 +54,12 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         eprintln!("warning: {issue}");
     }
     if args.all {
-        let morphemes = analyzer.morphemes(&args.text)?;
+        let spacing = if args.keep_spacing {
+            Spacing::Kept
+        } else {
+            Spacing::Ignored
+        };
+        let morphemes = analyzer.segment(&args.text, spacing)?;
         if args.json {
             println!("{}", serde_json::to_string_pretty(&morphemes)?);
         } else {
@@ -60,7 +69,11 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    let tokens = analyzer.analyze(&args.text)?;
+    let tokens = if args.query {
+        analyzer.analyze_query(&args.text)?
+    } else {
+        analyzer.analyze(&args.text)?
+    };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&tokens)?);
     } else {

@@ -1,0 +1,420 @@
+//! A MeCab-compatible Viterbi segmenter over lindera's compiled ko-dic.
+//!
+//! lindera's own segmenter puts whitespace into the lattice as `SP` nodes and drops them
+//! afterwards, so a space changes which connection costs apply, and lindera's output
+//! around spaces diverges from mecab-ko's. mecab-ko instead skips whitespace: a node after
+//! a space connects directly to the node before it, and mecab-ko-dic's
+//! `left-space-penalty-factor` adds a cost to endings, particles and suffixes that follow
+//! a space. This module implements that lattice (dictionary lookup, MeCab's unknown-word
+//! rules, Viterbi) on lindera's dictionary structures, so chatda segments exactly as the
+//! reference does (measured in `tests/analysis.rs`).
+
+use std::cell::RefCell;
+use std::collections::HashMap;
+
+use lindera::dictionary::Dictionary;
+use lindera_dictionary::dictionary::character_definition::CategoryId;
+use lindera_dictionary::space_penalty::SpacePenaltyConfig;
+
+/// MeCab's default `max-grouping-size`: unknown runs longer than this are not grouped.
+const MAX_GROUPING: usize = 24;
+/// Lines longer than this many characters are cut (at whitespace when possible), so the
+/// lattice of a huge unspaced text stays small.
+const MAX_SENTENCE_CHARS: usize = 4096;
+/// Context id of BOS/EOS in ko-dic.
+const BOS_EOS_ID: u16 = 0;
+
+/// Which dictionary a lattice node's word comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum WordRef {
+    /// System dictionary word id.
+    System(u32),
+    /// Unknown-word entry id.
+    Unknown(u32),
+    /// Index into [`UserWords`].
+    User(u32),
+}
+
+/// A word of the user dictionary, already given ko-dic context ids and cost.
+#[derive(Debug, Clone)]
+pub struct UserWord {
+    /// Surface form.
+    pub surface: String,
+    /// Left context id.
+    pub left_id: u16,
+    /// Right context id.
+    pub right_id: u16,
+    /// Word cost.
+    pub cost: i16,
+    /// ko-dic feature columns (`NNP,*,T,reading,*,*,*,*`).
+    pub feature: String,
+}
+
+/// User words indexed by first character.
+#[derive(Debug, Clone, Default)]
+pub struct UserWords {
+    words: Vec<UserWord>,
+    by_first_char: HashMap<char, Vec<u32>>,
+}
+
+impl UserWords {
+    /// Indexes `words`.
+    pub fn new(words: Vec<UserWord>) -> Self {
+        let mut by_first_char: HashMap<char, Vec<u32>> = HashMap::new();
+        for (i, w) in words.iter().enumerate() {
+            if let Some(c) = w.surface.chars().next() {
+                by_first_char.entry(c).or_default().push(i as u32);
+            }
+        }
+        UserWords {
+            words,
+            by_first_char,
+        }
+    }
+
+    /// The word at `index`.
+    pub fn get(&self, index: u32) -> &UserWord {
+        &self.words[index as usize]
+    }
+}
+
+/// One segment of the best path: char range and word.
+#[derive(Debug, Clone, Copy)]
+pub struct Segment {
+    /// Byte offset of the first byte.
+    pub start: usize,
+    /// Byte offset one past the last byte.
+    pub end: usize,
+    /// The word.
+    pub word: WordRef,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    start: u32,
+    end: u32,
+    right_id: u16,
+    total: i64,
+    prev: u32,
+    word: WordRef,
+}
+
+/// Reusable per-thread buffers.
+#[derive(Default)]
+struct Buffers {
+    chars: Vec<char>,
+    bytes: Vec<usize>,
+    categories: Vec<(CategoryId, u64)>,
+    nodes: Vec<Node>,
+    ends_at: Vec<Vec<u32>>,
+    candidates: Vec<(u32, u16, u16, i32, WordRef)>,
+}
+
+thread_local! {
+    static BUFFERS: RefCell<Buffers> = RefCell::new(Buffers::default());
+}
+
+/// The segmenter: ko-dic plus user words plus mecab-ko's space penalty.
+pub struct MecabLattice {
+    dictionary: Dictionary,
+    user: UserWords,
+    space_penalty: Option<SpacePenaltyConfig>,
+    space_category: Option<CategoryId>,
+}
+
+impl MecabLattice {
+    /// A segmenter over `dictionary` (its metadata's space-penalty rules apply).
+    pub fn new(dictionary: Dictionary, user: UserWords) -> Self {
+        let space_penalty = dictionary.metadata.space_penalty.clone();
+        let space_category = dictionary.character_definition.category_id_by_name("SPACE");
+        MecabLattice {
+            dictionary,
+            user,
+            space_penalty,
+            space_category,
+        }
+    }
+
+    /// The feature string of a word.
+    pub fn feature(&self, word: WordRef) -> String {
+        match word {
+            WordRef::System(id) => self.dictionary.word_details(id as usize).join(","),
+            WordRef::Unknown(id) => self.dictionary.unknown_word_details(id as usize).join(","),
+            WordRef::User(i) => self.user.get(i).feature.clone(),
+        }
+    }
+
+    fn pos_penalty(&self, word: WordRef) -> i32 {
+        let Some(rules) = &self.space_penalty else {
+            return 0;
+        };
+        let first = match word {
+            WordRef::System(id) => self.dictionary.word_details_iter(id as usize).next(),
+            WordRef::Unknown(id) => self
+                .dictionary
+                .unknown_word_details_iter(id as usize)
+                .next(),
+            WordRef::User(i) => self.user.get(i).feature.split(',').next(),
+        };
+        first.map_or(0, |pos| rules.cost_for_tag(pos))
+    }
+
+    fn is_space(&self, c: char) -> bool {
+        match self.space_category {
+            Some(space) => {
+                self.dictionary
+                    .character_definition
+                    .lookup_categories(c)
+                    .first()
+                    == Some(&space)
+            }
+            None => c.is_whitespace(),
+        }
+    }
+
+    /// Segments `text` (line by line) and calls `emit` with each segment of the best path.
+    pub fn segment(&self, text: &str, mut emit: impl FnMut(Segment)) {
+        let mut line_start = 0;
+        for line in text.split_inclusive('\n') {
+            let mut piece_start = 0;
+            let mut chars = 0;
+            let mut last_space = None;
+            for (i, c) in line.char_indices() {
+                chars += 1;
+                if c.is_whitespace() {
+                    last_space = Some(i);
+                }
+                if chars >= MAX_SENTENCE_CHARS {
+                    let cut = last_space.filter(|&s| s > piece_start).unwrap_or(i);
+                    self.segment_sentence(
+                        &line[piece_start..cut],
+                        line_start + piece_start,
+                        &mut emit,
+                    );
+                    piece_start = cut;
+                    chars = line[piece_start..=i].chars().count();
+                    last_space = None;
+                }
+            }
+            self.segment_sentence(&line[piece_start..], line_start + piece_start, &mut emit);
+            line_start += line.len();
+        }
+    }
+
+    fn segment_sentence(&self, sentence: &str, offset: usize, emit: &mut impl FnMut(Segment)) {
+        if sentence.trim().is_empty() {
+            return;
+        }
+        BUFFERS.with_borrow_mut(|b| {
+            self.fill(b, sentence);
+            self.viterbi(b);
+            let mut path = Vec::new();
+            let n = b.chars.len();
+            // EOS: the best node ending at n, or before trailing whitespace.
+            let mut eos_from = n;
+            while eos_from > 0 && self.is_space(b.chars[eos_from - 1]) {
+                eos_from -= 1;
+            }
+            let mut best: Option<(i64, u32)> = None;
+            for i in eos_from..=n {
+                for &p in &b.ends_at[i] {
+                    let node = &b.nodes[p as usize];
+                    let total = node.total + self.conn(node.right_id, BOS_EOS_ID);
+                    if best.is_none_or(|(t, _)| total < t) {
+                        best = Some((total, p));
+                    }
+                }
+            }
+            let mut at = best.map(|(_, p)| p);
+            while let Some(p) = at.filter(|&p| p != 0) {
+                let node = b.nodes[p as usize];
+                path.push(node);
+                at = Some(node.prev);
+            }
+            for node in path.iter().rev() {
+                emit(Segment {
+                    start: offset + b.bytes[node.start as usize],
+                    end: offset + b.bytes[node.end as usize],
+                    word: node.word,
+                });
+            }
+        });
+    }
+
+    fn conn(&self, right_id: u16, left_id: u16) -> i64 {
+        i64::from(
+            self.dictionary
+                .connection_cost_matrix
+                .cost(right_id as u32, left_id as u32),
+        )
+    }
+
+    fn fill(&self, b: &mut Buffers, sentence: &str) {
+        b.chars.clear();
+        b.bytes.clear();
+        b.categories.clear();
+        for (i, c) in sentence.char_indices() {
+            b.chars.push(c);
+            b.bytes.push(i);
+            let cats = self.dictionary.character_definition.lookup_categories(c);
+            let mask = cats.iter().fold(0u64, |m, c| m | (1 << (c.0 % 64)));
+            b.categories
+                .push((cats.first().copied().unwrap_or(CategoryId(0)), mask));
+        }
+        b.bytes.push(sentence.len());
+        let n = b.chars.len();
+        for list in b.ends_at.iter_mut() {
+            list.clear();
+        }
+        if b.ends_at.len() < n + 1 {
+            b.ends_at.resize_with(n + 1, Vec::new);
+        }
+        b.nodes.clear();
+        b.nodes.push(Node {
+            start: 0,
+            end: 0,
+            right_id: BOS_EOS_ID,
+            total: 0,
+            prev: 0,
+            word: WordRef::Unknown(u32::MAX),
+        });
+        b.ends_at[0].push(0);
+    }
+
+    fn viterbi(&self, b: &mut Buffers) {
+        let n = b.chars.len();
+        let mut space_run_start = 0;
+        for j in 0..n {
+            if self.is_space(b.chars[j]) {
+                if j == 0 || !self.is_space(b.chars[j - 1]) {
+                    space_run_start = j;
+                }
+                continue;
+            }
+            // End positions that connect to a node starting at j: j itself, or any
+            // position inside the whitespace run right before j (the skipped spaces).
+            let from = if j > 0 && self.is_space(b.chars[j - 1]) {
+                space_run_start
+            } else {
+                j
+            };
+            if (from..=j).all(|i| b.ends_at[i].is_empty()) {
+                continue;
+            }
+            self.candidates(b, j);
+            let candidates = std::mem::take(&mut b.candidates);
+            for &(end, left_id, right_id, cost, word) in &candidates {
+                let penalty = if from < j {
+                    i64::from(self.pos_penalty(word))
+                } else {
+                    0
+                };
+                let mut best: Option<(i64, u32)> = None;
+                for i in from..=j {
+                    let extra = if i < j { penalty } else { 0 };
+                    for &p in &b.ends_at[i] {
+                        let prev = &b.nodes[p as usize];
+                        let total = prev.total + self.conn(prev.right_id, left_id) + extra;
+                        if best.is_none_or(|(t, _)| total < t) {
+                            best = Some((total, p));
+                        }
+                    }
+                }
+                let Some((total, prev)) = best else { continue };
+                let index = b.nodes.len() as u32;
+                b.nodes.push(Node {
+                    start: j as u32,
+                    end,
+                    right_id,
+                    total: total + i64::from(cost),
+                    prev,
+                    word,
+                });
+                b.ends_at[end as usize].push(index);
+            }
+            b.candidates = candidates;
+        }
+    }
+
+    /// Collects the words starting at char `j`: dictionary and user words, then unknown
+    /// words by MeCab's rules (invoke, group, length).
+    fn candidates(&self, b: &mut Buffers, j: usize) {
+        b.candidates.clear();
+        let rest = &b.chars[j..];
+        for (records, consumed) in self.dictionary.prefix_dictionary.common_prefix_search(rest) {
+            for record in records.chunks_exact(10) {
+                let word_id = u32::from_le_bytes(record[0..4].try_into().expect("4"));
+                let cost = i16::from_le_bytes(record[4..6].try_into().expect("2"));
+                let left = u16::from_le_bytes(record[6..8].try_into().expect("2"));
+                let right = u16::from_le_bytes(record[8..10].try_into().expect("2"));
+                b.candidates.push((
+                    (j + consumed) as u32,
+                    left,
+                    right,
+                    i32::from(cost),
+                    WordRef::System(word_id),
+                ));
+            }
+        }
+        if let Some(indices) = self.user.by_first_char.get(&rest[0]) {
+            for &i in indices {
+                let w = self.user.get(i);
+                let len = w.surface.chars().count();
+                if rest.len() >= len && w.surface.chars().zip(rest).all(|(a, &b)| a == b) {
+                    b.candidates.push((
+                        (j + len) as u32,
+                        w.left_id,
+                        w.right_id,
+                        i32::from(w.cost),
+                        WordRef::User(i),
+                    ));
+                }
+            }
+        }
+        let (category, mask) = b.categories[j];
+        let definition = self
+            .dictionary
+            .character_definition
+            .lookup_definition(category);
+        if !b.candidates.is_empty() && !definition.invoke {
+            return;
+        }
+        let same_kind = |k: usize| b.categories[k].1 & mask != 0;
+        let run = (j..b.chars.len())
+            .take_while(|&k| same_kind(k))
+            .count()
+            .max(1);
+        let unknown = &self.dictionary.unknown_dictionary;
+        let push_unknown = |candidates: &mut Vec<_>, len: usize| {
+            for &id in unknown.lookup_word_ids(category) {
+                let e = unknown.word_entry(id);
+                candidates.push((
+                    (j + len) as u32,
+                    e.left_id() as u16,
+                    e.right_id() as u16,
+                    i32::from(e.word_cost()),
+                    WordRef::Unknown(id),
+                ));
+            }
+        };
+        let mut added = false;
+        let grouped = definition.group && run <= MAX_GROUPING;
+        if grouped {
+            push_unknown(&mut b.candidates, run);
+            added = true;
+        }
+        for len in 1..=definition.length as usize {
+            if len > run {
+                break;
+            }
+            if grouped && len == run {
+                continue;
+            }
+            push_unknown(&mut b.candidates, len);
+            added = true;
+        }
+        if !added && b.candidates.is_empty() {
+            push_unknown(&mut b.candidates, 1);
+        }
+    }
+}
