@@ -11,6 +11,7 @@
 
 use std::cell::RefCell;
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicI32, Ordering};
 
 use lindera::dictionary::Dictionary;
 use lindera_dictionary::dictionary::character_definition::CategoryId;
@@ -21,8 +22,36 @@ const MAX_GROUPING: usize = 24;
 /// Lines longer than this many characters are cut (at whitespace when possible), so the
 /// lattice of a huge unspaced text stays small.
 const MAX_SENTENCE_CHARS: usize = 4096;
-/// Context id of BOS/EOS in ko-dic.
+/// Context id of BOS/EOS in ko-dic (before lindera's renumbering).
 const BOS_EOS_ID: u16 = 0;
+
+/// Splits `text` into byte ranges of lines, each cut into pieces of at most
+/// [`MAX_SENTENCE_CHARS`] characters, preferably after whitespace.
+fn sentences(text: &str) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut line_start = 0;
+    for line in text.split_inclusive('\n') {
+        let mut piece_start = 0;
+        let mut chars_in_piece = 0;
+        let mut last_space = None;
+        for (i, c) in line.char_indices() {
+            if chars_in_piece == MAX_SENTENCE_CHARS {
+                let cut = last_space.filter(|&s| s > piece_start).unwrap_or(i);
+                out.push((line_start + piece_start, line_start + cut));
+                chars_in_piece = line[cut..i].chars().count();
+                piece_start = cut;
+                last_space = None;
+            }
+            chars_in_piece += 1;
+            if c.is_whitespace() {
+                last_space = Some(i + c.len_utf8());
+            }
+        }
+        out.push((line_start + piece_start, line_start + line.len()));
+        line_start += line.len();
+    }
+    out
+}
 
 /// Which dictionary a lattice node's word comes from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -104,10 +133,16 @@ struct Node {
 struct Buffers {
     chars: Vec<char>,
     bytes: Vec<usize>,
-    categories: Vec<(CategoryId, u64)>,
+    /// Per char: default category, category bit set, whether it is whitespace.
+    categories: Vec<(CategoryId, u64, bool)>,
     nodes: Vec<Node>,
     ends_at: Vec<Vec<u32>>,
     candidates: Vec<(u32, u16, u16, i32, WordRef)>,
+    /// Best predecessor per left context id at the current position: `(stamp, total,
+    /// node)`; candidates sharing a left id share it (the space penalty is a function of
+    /// the left id too).
+    best_by_left_id: Vec<(u64, i64, u32)>,
+    stamp: u64,
 }
 
 thread_local! {
@@ -120,18 +155,45 @@ pub struct MecabLattice {
     user: UserWords,
     space_penalty: Option<SpacePenaltyConfig>,
     space_category: Option<CategoryId>,
+    /// Space penalty by left context id, filled lazily. mecab-ko-dic assigns left ids
+    /// by part of speech (and an inflected word's first part), so the penalty, which
+    /// depends on the leading tag, is a function of the left id; a unit test checks this
+    /// over the whole dictionary.
+    penalty_by_left_id: Vec<AtomicI32>,
+    /// BOS's right and EOS's left context id in the dictionary's (renumbered) id space.
+    bos_right: u16,
+    eos_left: u16,
 }
+
+const PENALTY_UNKNOWN: i32 = i32::MIN;
 
 impl MecabLattice {
     /// A segmenter over `dictionary` (its metadata's space-penalty rules apply).
-    pub fn new(dictionary: Dictionary, user: UserWords) -> Self {
+    pub fn new(dictionary: Dictionary, mut user: UserWords) -> Self {
+        // User words carry ko-dic's original context ids; lindera may have renumbered
+        // the system dictionary's (see build.rs), so translate them the same way.
+        let map = dictionary.metadata.context_id_map.as_ref();
+        let left = |id: u16| map.map_or(id, |m| m.left[id as usize]);
+        let right = |id: u16| map.map_or(id, |m| m.right[id as usize]);
+        for word in &mut user.words {
+            word.left_id = left(word.left_id);
+            word.right_id = right(word.right_id);
+        }
+        let (bos_right, eos_left) = (right(BOS_EOS_ID), left(BOS_EOS_ID));
         let space_penalty = dictionary.metadata.space_penalty.clone();
         let space_category = dictionary.character_definition.category_id_by_name("SPACE");
+        let matrix = &dictionary.connection_cost_matrix;
+        let left_ids = matrix.costs().len() / matrix.row(0).len().max(1);
         MecabLattice {
             dictionary,
             user,
             space_penalty,
             space_category,
+            penalty_by_left_id: (0..left_ids)
+                .map(|_| AtomicI32::new(PENALTY_UNKNOWN))
+                .collect(),
+            bos_right,
+            eos_left,
         }
     }
 
@@ -142,6 +204,19 @@ impl MecabLattice {
             WordRef::Unknown(id) => self.dictionary.unknown_word_details(id as usize).join(","),
             WordRef::User(i) => self.user.get(i).feature.clone(),
         }
+    }
+
+    fn space_penalty(&self, left_id: u16, word: WordRef) -> i32 {
+        let Some(slot) = self.penalty_by_left_id.get(left_id as usize) else {
+            return self.pos_penalty(word);
+        };
+        let cached = slot.load(Ordering::Relaxed);
+        if cached != PENALTY_UNKNOWN {
+            return cached;
+        }
+        let penalty = self.pos_penalty(word);
+        slot.store(penalty, Ordering::Relaxed);
+        penalty
     }
 
     fn pos_penalty(&self, word: WordRef) -> i32 {
@@ -159,45 +234,10 @@ impl MecabLattice {
         first.map_or(0, |pos| rules.cost_for_tag(pos))
     }
 
-    fn is_space(&self, c: char) -> bool {
-        match self.space_category {
-            Some(space) => {
-                self.dictionary
-                    .character_definition
-                    .lookup_categories(c)
-                    .first()
-                    == Some(&space)
-            }
-            None => c.is_whitespace(),
-        }
-    }
-
     /// Segments `text` (line by line) and calls `emit` with each segment of the best path.
     pub fn segment(&self, text: &str, mut emit: impl FnMut(Segment)) {
-        let mut line_start = 0;
-        for line in text.split_inclusive('\n') {
-            let mut piece_start = 0;
-            let mut chars = 0;
-            let mut last_space = None;
-            for (i, c) in line.char_indices() {
-                chars += 1;
-                if c.is_whitespace() {
-                    last_space = Some(i);
-                }
-                if chars >= MAX_SENTENCE_CHARS {
-                    let cut = last_space.filter(|&s| s > piece_start).unwrap_or(i);
-                    self.segment_sentence(
-                        &line[piece_start..cut],
-                        line_start + piece_start,
-                        &mut emit,
-                    );
-                    piece_start = cut;
-                    chars = line[piece_start..=i].chars().count();
-                    last_space = None;
-                }
-            }
-            self.segment_sentence(&line[piece_start..], line_start + piece_start, &mut emit);
-            line_start += line.len();
+        for (start, end) in sentences(text) {
+            self.segment_sentence(&text[start..end], start, &mut emit);
         }
     }
 
@@ -212,14 +252,14 @@ impl MecabLattice {
             let n = b.chars.len();
             // EOS: the best node ending at n, or before trailing whitespace.
             let mut eos_from = n;
-            while eos_from > 0 && self.is_space(b.chars[eos_from - 1]) {
+            while eos_from > 0 && b.categories[eos_from - 1].2 {
                 eos_from -= 1;
             }
             let mut best: Option<(i64, u32)> = None;
             for i in eos_from..=n {
                 for &p in &b.ends_at[i] {
                     let node = &b.nodes[p as usize];
-                    let total = node.total + self.conn(node.right_id, BOS_EOS_ID);
+                    let total = node.total + self.conn(node.right_id, self.eos_left);
                     if best.is_none_or(|(t, _)| total < t) {
                         best = Some((total, p));
                     }
@@ -258,12 +298,15 @@ impl MecabLattice {
             b.bytes.push(i);
             let cats = self.dictionary.character_definition.lookup_categories(c);
             let mask = cats.iter().fold(0u64, |m, c| m | (1 << (c.0 % 64)));
-            b.categories
-                .push((cats.first().copied().unwrap_or(CategoryId(0)), mask));
+            let default = cats.first().copied().unwrap_or(CategoryId(0));
+            let is_space = self
+                .space_category
+                .map_or(c.is_whitespace(), |s| s == default);
+            b.categories.push((default, mask, is_space));
         }
         b.bytes.push(sentence.len());
         let n = b.chars.len();
-        for list in b.ends_at.iter_mut() {
+        for list in b.ends_at.iter_mut().take(n + 1) {
             list.clear();
         }
         if b.ends_at.len() < n + 1 {
@@ -273,7 +316,7 @@ impl MecabLattice {
         b.nodes.push(Node {
             start: 0,
             end: 0,
-            right_id: BOS_EOS_ID,
+            right_id: self.bos_right,
             total: 0,
             prev: 0,
             word: WordRef::Unknown(u32::MAX),
@@ -283,17 +326,21 @@ impl MecabLattice {
 
     fn viterbi(&self, b: &mut Buffers) {
         let n = b.chars.len();
+        if b.best_by_left_id.len() < self.penalty_by_left_id.len() {
+            b.best_by_left_id = vec![(0, 0, 0); self.penalty_by_left_id.len()];
+        }
         let mut space_run_start = 0;
+        let is_space = |b: &Buffers, k: usize| b.categories[k].2;
         for j in 0..n {
-            if self.is_space(b.chars[j]) {
-                if j == 0 || !self.is_space(b.chars[j - 1]) {
+            if is_space(b, j) {
+                if j == 0 || !is_space(b, j - 1) {
                     space_run_start = j;
                 }
                 continue;
             }
             // End positions that connect to a node starting at j: j itself, or any
             // position inside the whitespace run right before j (the skipped spaces).
-            let from = if j > 0 && self.is_space(b.chars[j - 1]) {
+            let from = if j > 0 && is_space(b, j - 1) {
                 space_run_start
             } else {
                 j
@@ -303,34 +350,62 @@ impl MecabLattice {
             }
             self.candidates(b, j);
             let candidates = std::mem::take(&mut b.candidates);
+            b.stamp += 1;
             for &(end, left_id, right_id, cost, word) in &candidates {
-                let penalty = if from < j {
-                    i64::from(self.pos_penalty(word))
+                let slot = b.best_by_left_id[left_id as usize];
+                let best = if slot.0 == b.stamp {
+                    Some((slot.1, slot.2))
                 } else {
-                    0
-                };
-                let mut best: Option<(i64, u32)> = None;
-                for i in from..=j {
-                    let extra = if i < j { penalty } else { 0 };
-                    for &p in &b.ends_at[i] {
-                        let prev = &b.nodes[p as usize];
-                        let total = prev.total + self.conn(prev.right_id, left_id) + extra;
-                        if best.is_none_or(|(t, _)| total < t) {
-                            best = Some((total, p));
+                    let penalty = if from < j {
+                        i64::from(self.space_penalty(left_id, word))
+                    } else {
+                        0
+                    };
+                    let row = self
+                        .dictionary
+                        .connection_cost_matrix
+                        .row(u32::from(left_id));
+                    let mut best: Option<(i64, u32)> = None;
+                    for i in from..=j {
+                        let extra = if i < j { penalty } else { 0 };
+                        for &p in &b.ends_at[i] {
+                            let prev = &b.nodes[p as usize];
+                            let total = prev.total + i64::from(row[prev.right_id as usize]) + extra;
+                            if best.is_none_or(|(t, _)| total < t) {
+                                best = Some((total, p));
+                            }
                         }
                     }
-                }
+                    if let Some((total, p)) = best {
+                        b.best_by_left_id[left_id as usize] = (b.stamp, total, p);
+                    }
+                    best
+                };
                 let Some((total, prev)) = best else { continue };
-                let index = b.nodes.len() as u32;
+                let total = total + i64::from(cost);
+                // Of the nodes ending at the same place with the same right context, only
+                // the cheapest can ever be chosen as a predecessor; keeping just that one
+                // (in the position MeCab's scan would reach it first) leaves the result
+                // identical and the inner loop several times shorter.
+                let ends = &mut b.ends_at[end as usize];
+                if let Some(k) = ends
+                    .iter()
+                    .position(|&p| b.nodes[p as usize].right_id == right_id)
+                {
+                    if b.nodes[ends[k] as usize].total <= total {
+                        continue;
+                    }
+                    ends.remove(k);
+                }
+                ends.push(b.nodes.len() as u32);
                 b.nodes.push(Node {
                     start: j as u32,
                     end,
                     right_id,
-                    total: total + i64::from(cost),
+                    total,
                     prev,
                     word,
                 });
-                b.ends_at[end as usize].push(index);
             }
             b.candidates = candidates;
         }
@@ -371,7 +446,7 @@ impl MecabLattice {
                 }
             }
         }
-        let (category, mask) = b.categories[j];
+        let (category, mask, _) = b.categories[j];
         let definition = self
             .dictionary
             .character_definition
@@ -416,5 +491,27 @@ impl MecabLattice {
         if !added && b.candidates.is_empty() {
             push_unknown(&mut b.candidates, 1);
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sentences_cover_the_text_in_bounded_pieces() {
+        let long: String = "가나다 ".repeat(3000) + "라마\n바사";
+        let unspaced: String = "가".repeat(MAX_SENTENCE_CHARS * 2 + 5);
+        for text in [long.as_str(), unspaced.as_str(), "", "한 줄\n"] {
+            let pieces = sentences(text);
+            let mut at = 0;
+            for &(start, end) in &pieces {
+                assert_eq!(start, at, "pieces are contiguous");
+                assert!(text[start..end].chars().count() <= MAX_SENTENCE_CHARS);
+                at = end;
+            }
+            assert_eq!(at, text.len());
+        }
+        assert_eq!(sentences(&unspaced).len(), 3);
     }
 }

@@ -216,6 +216,73 @@ mod tests {
         );
     }
 
+    /// Reads the committed archive: the dictionary every build embeds.
+    fn committed_source() -> std::collections::HashMap<String, String> {
+        let path = concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/dictionaries/ko-dic/mecab-ko-dic.tar.zst"
+        );
+        let decoder = zstd::Decoder::new(fs::File::open(path).unwrap()).unwrap();
+        let mut archive = tar::Archive::new(decoder);
+        let mut files = std::collections::HashMap::new();
+        for entry in archive.entries().unwrap() {
+            let mut entry = entry.unwrap();
+            let name = entry.path().unwrap().display().to_string();
+            let mut text = String::new();
+            entry.read_to_string(&mut text).unwrap();
+            files.insert(name, text);
+        }
+        files
+    }
+
+    #[test]
+    fn committed_source_is_complete_and_space_penalty_follows_left_ids() {
+        let files = committed_source();
+        let csv = &files["ko-dic.csv"];
+        let rules = crate::analysis::dictionary::ko_dic()
+            .unwrap()
+            .metadata
+            .space_penalty
+            .clone()
+            .unwrap();
+        let mut penalty_of_left_id = std::collections::HashMap::new();
+        let mut surfaces = std::collections::HashSet::new();
+        let mut entries = 0;
+        for (surface, left, pos) in csv_fields(csv) {
+            entries += 1;
+            surfaces.insert(surface);
+            // The lattice caches the left-space penalty per left context id.
+            let penalty = rules.cost_for_tag(pos);
+            assert_eq!(
+                *penalty_of_left_id.entry(left).or_insert(penalty),
+                penalty,
+                "{surface}"
+            );
+        }
+        assert_eq!(entries, EXPECTED_ENTRIES);
+        assert_eq!(surfaces.len(), 774_584);
+        assert_eq!(files["unk.def"].lines().count(), 13);
+        assert!(files["matrix.def"].starts_with("3822 2693\n"));
+        assert_eq!(files["matrix.def"].lines().count(), 1 + 3822 * 2693);
+    }
+
+    /// (surface, left id, POS) of each CSV line, honouring quoted surfaces.
+    fn csv_fields(csv: &str) -> impl Iterator<Item = (&str, &str, &str)> {
+        csv.lines().map(|line| {
+            let (surface, rest) = match line.strip_prefix('"') {
+                Some(quoted) => {
+                    let end = quoted.find("\",").unwrap();
+                    (&quoted[..end], &quoted[end + 2..])
+                }
+                None => line.split_once(',').unwrap(),
+            };
+            let mut columns = rest.split(',');
+            let left = columns.next().unwrap();
+            let pos = columns.nth(2).unwrap();
+            (surface, left, pos)
+        })
+    }
+
     #[test]
     fn refuses_a_wheel_with_another_digest() {
         let dir = tempfile::tempdir().unwrap();
