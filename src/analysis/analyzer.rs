@@ -207,21 +207,24 @@ impl Analyzer {
         if !has_joined_words {
             return Ok(tokens);
         }
-        let primary: HashSet<(String, usize, usize)> = tokens
+        let spaced = self.terms(text, &self.segment(text, Spacing::Kept)?);
+        let primary: HashSet<(&str, usize, usize)> = tokens
             .iter()
-            .map(|t| (t.term.clone(), t.start, t.end))
+            .map(|t| (t.term.as_str(), t.start, t.end))
             .collect();
-        let extra: Vec<AnalyzedToken> = self
-            .terms(text, &self.segment(text, Spacing::Kept)?)
+        let mut extra: Vec<AnalyzedToken> = spaced
             .into_iter()
-            .filter(|t| !primary.contains(&(t.term.clone(), t.start, t.end)))
+            .filter(|t| !primary.contains(&(t.term.as_str(), t.start, t.end)))
             .collect();
-        for mut token in extra {
+        // Tokens only the spacing-aware segmentation found take the position of the
+        // spacing-insensitive token they start in.
+        for token in &mut extra {
             let at = tokens.partition_point(|p| p.start <= token.start);
             token.position = at.checked_sub(1).map_or(0, |i| tokens[i].position);
             token.position_length = 1;
-            tokens.insert(at, token);
         }
+        tokens.extend(extra);
+        tokens.sort_by_key(|t| (t.position, t.start));
         Ok(tokens)
     }
 
