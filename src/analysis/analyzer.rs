@@ -188,7 +188,7 @@ impl Analyzer {
     /// Analyzes a query into terms: segmentation (spacing ignored unless configured
     /// otherwise), decompounding per the mode, stop tags, normalisation and synonyms.
     pub fn analyze_query(&self, text: &str) -> Result<Vec<AnalyzedToken>, AnalysisError> {
-        Ok(self.terms(text, &self.segment(text, self.query_spacing())?))
+        Ok(self.terms(text, self.query_spacing()))
     }
 
     /// Analyzes a document text into index terms.
@@ -201,13 +201,13 @@ impl Analyzer {
     /// queries built from [`Analyzer::analyze_query`] line up.
     pub fn analyze(&self, text: &str) -> Result<Vec<AnalyzedToken>, AnalysisError> {
         let spacing = self.query_spacing();
-        let mut tokens = self.terms(text, &self.segment(text, spacing)?);
+        let mut tokens = self.terms(text, spacing);
         let has_joined_words =
             spacing == Spacing::Ignored && matches!(Despaced::new(text).text, Cow::Owned(_));
         if !has_joined_words {
             return Ok(tokens);
         }
-        let spaced = self.terms(text, &self.segment(text, Spacing::Kept)?);
+        let spaced = self.terms(text, Spacing::Kept);
         let primary: HashSet<(&str, usize, usize)> = tokens
             .iter()
             .map(|t| (t.term.as_str(), t.start, t.end))
@@ -236,29 +236,32 @@ impl Analyzer {
         }
     }
 
-    /// Turns morphemes into terms.
-    fn terms(&self, text: &str, morphemes: &[Morpheme]) -> Vec<AnalyzedToken> {
+    /// Segments `text` and turns the morphemes into terms (no per-morpheme allocation
+    /// besides the terms themselves).
+    fn terms(&self, text: &str, spacing: Spacing) -> Vec<AnalyzedToken> {
+        let compact = match spacing {
+            Spacing::Ignored => Despaced::new(text),
+            Spacing::Kept => Despaced::unchanged(text),
+        };
+        let mut segments = Vec::new();
+        self.lattice
+            .segment(&compact.text, |segment| segments.push(segment));
         let mut out = Vec::new();
         let mut position = 0;
-        for morpheme in morphemes {
-            let parts = parts(text, morpheme);
+        for segment in segments {
+            let surface = &compact.text[segment.start..segment.end];
+            let fields = self.lattice.fields(segment.word);
+            let span = (compact.start(segment.start), compact.end(segment.end));
+            let parts = parts(text, span, fields[4], fields[7]);
             let emit_whole = parts.is_empty() || self.mode != DecompoundMode::Discard;
             let emit_parts = !parts.is_empty() && self.mode != DecompoundMode::None;
             if emit_whole {
-                let reading = morpheme.feature.split(',').nth(3);
-                let term = match hanja_reading(&morpheme.surface, reading) {
+                let term = match hanja_reading(surface, Some(fields[3])) {
                     Some(reading) => reading.to_string(),
-                    None => normalize_term(&morpheme.surface),
+                    None => normalize_term(surface),
                 };
-                let span = if emit_parts { parts.len() } else { 1 };
-                self.push(
-                    &mut out,
-                    term,
-                    morpheme.pos(),
-                    (morpheme.start, morpheme.end),
-                    position,
-                    span,
-                );
+                let length = if emit_parts { parts.len() } else { 1 };
+                self.push(&mut out, term, fields[0], span, position, length);
             }
             if emit_parts {
                 for (i, part) in parts.iter().enumerate() {
@@ -341,10 +344,12 @@ struct Part<'a> {
 /// Parts get exact offsets when their surfaces spell the word (compounds, even across a
 /// removed space); otherwise (inflections such as 돼요 = 되 + 어요) every part spans the
 /// whole word.
-fn parts<'a>(text: &str, morpheme: &'a Morpheme) -> Vec<Part<'a>> {
-    let mut columns = morpheme.feature.split(',');
-    let kind = columns.nth(4).unwrap_or("*");
-    let expression = columns.nth(2).unwrap_or("*");
+fn parts<'a>(
+    text: &str,
+    (start, end): (usize, usize),
+    kind: &str,
+    expression: &'a str,
+) -> Vec<Part<'a>> {
     if !matches!(kind, "Compound" | "Inflect" | "Preanalysis") || expression == "*" {
         return Vec::new();
     }
@@ -358,14 +363,14 @@ fn parts<'a>(text: &str, morpheme: &'a Morpheme) -> Vec<Part<'a>> {
             Some(Part {
                 surface,
                 pos,
-                span: (morpheme.start, morpheme.end),
+                span: (start, end),
             })
         })
         .collect();
     if parts.len() < 2 {
         return Vec::new();
     }
-    let word = &text[morpheme.start..morpheme.end];
+    let word = &text[start..end];
     let mut spans = Vec::with_capacity(parts.len());
     let mut at = 0;
     for part in &parts {
@@ -373,10 +378,7 @@ fn parts<'a>(text: &str, morpheme: &'a Morpheme) -> Vec<Part<'a>> {
         if !word[at..].starts_with(part.surface) {
             return parts;
         }
-        spans.push((
-            morpheme.start + at,
-            morpheme.start + at + part.surface.len(),
-        ));
+        spans.push((start + at, start + at + part.surface.len()));
         at += part.surface.len();
     }
     for (part, span) in parts.iter_mut().zip(spans) {

@@ -83,7 +83,8 @@ pub struct UserWord {
 #[derive(Debug, Clone, Default)]
 pub struct UserWords {
     words: Vec<UserWord>,
-    by_first_char: HashMap<char, Vec<u32>>,
+    /// Sorted by first character (a binary search per lattice position).
+    by_first_char: Vec<(char, Vec<u32>)>,
 }
 
 impl UserWords {
@@ -95,6 +96,8 @@ impl UserWords {
                 by_first_char.entry(c).or_default().push(i as u32);
             }
         }
+        let mut by_first_char: Vec<(char, Vec<u32>)> = by_first_char.into_iter().collect();
+        by_first_char.sort_unstable_by_key(|(c, _)| *c);
         UserWords {
             words,
             by_first_char,
@@ -122,10 +125,15 @@ pub struct Segment {
 struct Node {
     start: u32,
     end: u32,
-    right_id: u16,
-    total: i64,
     prev: u32,
     word: WordRef,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Prev {
+    right_id: u16,
+    total: i64,
+    node: u32,
 }
 
 /// Reusable per-thread buffers.
@@ -136,7 +144,9 @@ struct Buffers {
     /// Per char: default category, category bit set, whether it is whitespace.
     categories: Vec<(CategoryId, u64, bool)>,
     nodes: Vec<Node>,
-    ends_at: Vec<Vec<u32>>,
+    /// Per end position: the live predecessors `(right id, path total, node)`, inline so
+    /// the Viterbi inner loop reads contiguous memory.
+    ends_at: Vec<Vec<Prev>>,
     candidates: Vec<(u32, u16, u16, i32, WordRef)>,
     /// Best predecessor per left context id at the current position: `(stamp, total,
     /// node)`; candidates sharing a left id share it (the space penalty is a function of
@@ -194,6 +204,23 @@ impl MecabLattice {
                 .collect(),
             bos_right,
             eos_left,
+        }
+    }
+
+    /// The eight ko-dic feature columns of a word (POS, semantic class, final consonant,
+    /// reading, type, first POS, last POS, expression), borrowed from the dictionary.
+    pub fn fields(&self, word: WordRef) -> [&str; 8] {
+        fn fill<'a>(values: impl Iterator<Item = &'a str>) -> [&'a str; 8] {
+            let mut fields = ["*"; 8];
+            for (slot, value) in fields.iter_mut().zip(values) {
+                *slot = value;
+            }
+            fields
+        }
+        match word {
+            WordRef::System(id) => fill(self.dictionary.word_details_iter(id as usize)),
+            WordRef::Unknown(id) => fill(self.dictionary.unknown_word_details_iter(id as usize)),
+            WordRef::User(i) => fill(self.user.get(i).feature.split(',')),
         }
     }
 
@@ -257,11 +284,10 @@ impl MecabLattice {
             }
             let mut best: Option<(i64, u32)> = None;
             for i in eos_from..=n {
-                for &p in &b.ends_at[i] {
-                    let node = &b.nodes[p as usize];
-                    let total = node.total + self.conn(node.right_id, self.eos_left);
+                for prev in &b.ends_at[i] {
+                    let total = prev.total + self.conn(prev.right_id, self.eos_left);
                     if best.is_none_or(|(t, _)| total < t) {
-                        best = Some((total, p));
+                        best = Some((total, prev.node));
                     }
                 }
             }
@@ -316,12 +342,14 @@ impl MecabLattice {
         b.nodes.push(Node {
             start: 0,
             end: 0,
-            right_id: self.bos_right,
-            total: 0,
             prev: 0,
             word: WordRef::Unknown(u32::MAX),
         });
-        b.ends_at[0].push(0);
+        b.ends_at[0].push(Prev {
+            right_id: self.bos_right,
+            total: 0,
+            node: 0,
+        });
     }
 
     fn viterbi(&self, b: &mut Buffers) {
@@ -365,21 +393,18 @@ impl MecabLattice {
                         .dictionary
                         .connection_cost_matrix
                         .row(u32::from(left_id));
-                    let mut best: Option<(i64, u32)> = None;
+                    let (mut best_total, mut best_node) = (i64::MAX, u32::MAX);
                     for i in from..=j {
                         let extra = if i < j { penalty } else { 0 };
-                        for &p in &b.ends_at[i] {
-                            let prev = &b.nodes[p as usize];
+                        for prev in &b.ends_at[i] {
                             let total = prev.total + i64::from(row[prev.right_id as usize]) + extra;
-                            if best.is_none_or(|(t, _)| total < t) {
-                                best = Some((total, p));
+                            if total < best_total {
+                                (best_total, best_node) = (total, prev.node);
                             }
                         }
                     }
-                    if let Some((total, p)) = best {
-                        b.best_by_left_id[left_id as usize] = (b.stamp, total, p);
-                    }
-                    best
+                    b.best_by_left_id[left_id as usize] = (b.stamp, best_total, best_node);
+                    (best_node != u32::MAX).then_some((best_total, best_node))
                 };
                 let Some((total, prev)) = best else { continue };
                 let total = total + i64::from(cost);
@@ -388,21 +413,20 @@ impl MecabLattice {
                 // (in the position MeCab's scan would reach it first) leaves the result
                 // identical and the inner loop several times shorter.
                 let ends = &mut b.ends_at[end as usize];
-                if let Some(k) = ends
-                    .iter()
-                    .position(|&p| b.nodes[p as usize].right_id == right_id)
-                {
-                    if b.nodes[ends[k] as usize].total <= total {
+                if let Some(k) = ends.iter().position(|p| p.right_id == right_id) {
+                    if ends[k].total <= total {
                         continue;
                     }
                     ends.remove(k);
                 }
-                ends.push(b.nodes.len() as u32);
+                ends.push(Prev {
+                    right_id,
+                    total,
+                    node: b.nodes.len() as u32,
+                });
                 b.nodes.push(Node {
                     start: j as u32,
                     end,
-                    right_id,
-                    total,
                     prev,
                     word,
                 });
@@ -431,7 +455,9 @@ impl MecabLattice {
                 ));
             }
         }
-        if let Some(indices) = self.user.by_first_char.get(&rest[0]) {
+        let user = &self.user.by_first_char;
+        if let Ok(k) = user.binary_search_by_key(&rest[0], |(c, _)| *c) {
+            let indices = &user[k].1;
             for &i in indices {
                 let w = self.user.get(i);
                 let len = w.surface.chars().count();
