@@ -56,6 +56,21 @@ fn bench(c: &mut Criterion) {
             b.iter(|| analyzer.analyze(black_box(text)).expect("analyze").len())
         });
     }
+    // lindera's own segmenter on the same dictionary, as a reference point.
+    let lindera = lindera::segmenter::Segmenter::new(
+        lindera::mode::Mode::Normal,
+        chatda::analysis::dictionary::ko_dic().expect("dictionary"),
+        None,
+    );
+    group.throughput(Throughput::Bytes(spaced.len() as u64));
+    group.bench_function("lindera_segmenter/spaced", |b| {
+        b.iter(|| {
+            lindera
+                .segment(std::borrow::Cow::Borrowed(black_box(&spaced)))
+                .expect("segment")
+                .len()
+        })
+    });
     group.finish();
 
     c.bench_function("analyzer_new", |b| {

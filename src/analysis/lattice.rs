@@ -481,7 +481,9 @@ impl MecabLattice {
             return;
         }
         let same_kind = |k: usize| b.categories[k].1 & mask != 0;
+        // Scanning past the grouping cap is pointless and would make long runs quadratic.
         let run = (j..b.chars.len())
+            .take(MAX_GROUPING + 1)
             .take_while(|&k| same_kind(k))
             .count()
             .max(1);

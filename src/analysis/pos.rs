@@ -1,7 +1,5 @@
 //! Part-of-speech stop tags (mecab-ko-dic / Sejong tag set).
 
-use std::collections::HashSet;
-
 /// Nori's default stop tags (Lucene `KoreanPartOfSpeechStopFilter`): endings (E*),
 /// interjections, particles (J*), adverbs and determiners, suffixes and prefixes, plus the
 /// punctuation and symbol tags Nori drops with `discardPunctuation`.
@@ -15,9 +13,10 @@ pub const DEFAULT_STOP_TAGS: &[&str] = &[
     "UNA", "NA", "VSV", // unknown / unanalysable
 ];
 
-/// A set of POS tags whose tokens are dropped.
+/// A set of POS tags whose tokens are dropped. Checked once per token, so it is a
+/// short list compared by value rather than a hash set (tags are 2–4 bytes).
 #[derive(Debug, Clone)]
-pub struct StopTags(HashSet<String>);
+pub struct StopTags(Vec<Box<str>>);
 
 impl Default for StopTags {
     fn default() -> Self {
@@ -28,14 +27,14 @@ impl Default for StopTags {
 impl StopTags {
     /// A stop set from explicit tags.
     pub fn new<'a>(tags: impl IntoIterator<Item = &'a str>) -> Self {
-        StopTags(tags.into_iter().map(str::to_owned).collect())
+        StopTags(tags.into_iter().map(Box::from).collect())
     }
 
     /// Whether a token with this tag is dropped. Multi-morpheme tags such as `VV+EC`
     /// are judged by their first (leftmost) tag, as Nori does: the word is a verb.
     pub fn stops(&self, pos: &str) -> bool {
         let leading = pos.split('+').next().unwrap_or(pos);
-        self.0.contains(leading)
+        self.0.iter().any(|tag| &**tag == leading)
     }
 }
 
@@ -53,5 +52,6 @@ mod tests {
         assert!(stop.stops("XSV+EC"));
         assert!(!stop.stops("SN"), "numbers are kept");
         assert!(!stop.stops("SL"), "Latin words are kept");
+        assert!(StopTags::new(["NNG"]).stops("NNG+JKO"));
     }
 }
