@@ -24,6 +24,9 @@ const MAX_GROUPING: usize = 24;
 const MAX_SENTENCE_CHARS: usize = 4096;
 /// Context id of BOS/EOS in ko-dic (before lindera's renumbering).
 const BOS_EOS_ID: u16 = 0;
+// Path totals fit in i32: a node adds at most a word cost and a connection cost (i16 each)
+// plus a 6000 space penalty, and a piece has at most MAX_SENTENCE_CHARS nodes.
+const _: () = assert!((MAX_SENTENCE_CHARS as i64) * (2 * 32_768 + 6_000) < i32::MAX as i64);
 
 /// Splits `text` into byte ranges of lines, each cut into pieces of at most
 /// [`MAX_SENTENCE_CHARS`] characters, preferably after whitespace.
@@ -132,7 +135,7 @@ struct Node {
 #[derive(Debug, Clone, Copy)]
 struct Prev {
     right_id: u16,
-    total: i64,
+    total: i32,
     node: u32,
 }
 
@@ -151,7 +154,7 @@ struct Buffers {
     /// Best predecessor per left context id at the current position: `(stamp, total,
     /// node)`; candidates sharing a left id share it (the space penalty is a function of
     /// the left id too).
-    best_by_left_id: Vec<(u64, i64, u32)>,
+    best_by_left_id: Vec<(u64, i32, u32)>,
     stamp: u64,
 }
 
@@ -282,7 +285,7 @@ impl MecabLattice {
             while eos_from > 0 && b.categories[eos_from - 1].2 {
                 eos_from -= 1;
             }
-            let mut best: Option<(i64, u32)> = None;
+            let mut best: Option<(i32, u32)> = None;
             for i in eos_from..=n {
                 for prev in &b.ends_at[i] {
                     let total = prev.total + self.conn(prev.right_id, self.eos_left);
@@ -307,12 +310,10 @@ impl MecabLattice {
         });
     }
 
-    fn conn(&self, right_id: u16, left_id: u16) -> i64 {
-        i64::from(
-            self.dictionary
-                .connection_cost_matrix
-                .cost(right_id as u32, left_id as u32),
-        )
+    fn conn(&self, right_id: u16, left_id: u16) -> i32 {
+        self.dictionary
+            .connection_cost_matrix
+            .cost(right_id as u32, left_id as u32)
     }
 
     fn fill(&self, b: &mut Buffers, sentence: &str) {
@@ -385,7 +386,7 @@ impl MecabLattice {
                     Some((slot.1, slot.2))
                 } else {
                     let penalty = if from < j {
-                        i64::from(self.space_penalty(left_id, word))
+                        self.space_penalty(left_id, word)
                     } else {
                         0
                     };
@@ -393,11 +394,11 @@ impl MecabLattice {
                         .dictionary
                         .connection_cost_matrix
                         .row(u32::from(left_id));
-                    let (mut best_total, mut best_node) = (i64::MAX, u32::MAX);
+                    let (mut best_total, mut best_node) = (i32::MAX, u32::MAX);
                     for i in from..=j {
                         let extra = if i < j { penalty } else { 0 };
                         for prev in &b.ends_at[i] {
-                            let total = prev.total + i64::from(row[prev.right_id as usize]) + extra;
+                            let total = prev.total + i32::from(row[prev.right_id as usize]) + extra;
                             if total < best_total {
                                 (best_total, best_node) = (total, prev.node);
                             }
@@ -407,7 +408,7 @@ impl MecabLattice {
                     (best_node != u32::MAX).then_some((best_total, best_node))
                 };
                 let Some((total, prev)) = best else { continue };
-                let total = total + i64::from(cost);
+                let total = total + cost;
                 // Of the nodes ending at the same place with the same right context, only
                 // the cheapest can ever be chosen as a predecessor; keeping just that one
                 // (in the position MeCab's scan would reach it first) leaves the result
