@@ -17,7 +17,8 @@ use lindera::dictionary::Dictionary;
 use lindera_dictionary::dictionary::character_definition::CategoryId;
 use lindera_dictionary::space_penalty::SpacePenaltyConfig;
 
-/// MeCab's default `max-grouping-size`: unknown runs longer than this are not grouped.
+/// MeCab's default `max-grouping-size`, counted in characters after the first: unknown
+/// runs longer than this plus one are not grouped.
 const MAX_GROUPING: usize = 24;
 /// Lines longer than this many characters are cut (at whitespace when possible), so the
 /// lattice of a huge unspaced text stays small.
@@ -484,7 +485,7 @@ impl MecabLattice {
         let same_kind = |k: usize| b.categories[k].1 & mask != 0;
         // Scanning past the grouping cap is pointless and would make long runs quadratic.
         let run = (j..b.chars.len())
-            .take(MAX_GROUPING + 1)
+            .take(MAX_GROUPING + 2)
             .take_while(|&k| same_kind(k))
             .count()
             .max(1);
@@ -502,7 +503,7 @@ impl MecabLattice {
             }
         };
         let mut added = false;
-        let grouped = definition.group && run <= MAX_GROUPING;
+        let grouped = definition.group && run <= MAX_GROUPING + 1;
         if grouped {
             push_unknown(&mut b.candidates, run);
             added = true;
