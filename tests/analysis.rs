@@ -32,7 +32,6 @@ fn analyzer_with(mode: DecompoundMode, spacing_insensitive: bool) -> Analyzer {
 fn terms(analyzer: &Analyzer, text: &str) -> Vec<String> {
     analyzer
         .analyze_query(text)
-        .unwrap()
         .into_iter()
         .map(|t| t.term)
         .collect()
@@ -40,12 +39,7 @@ fn terms(analyzer: &Analyzer, text: &str) -> Vec<String> {
 
 /// Index terms of a document.
 fn index_terms(analyzer: &Analyzer, text: &str) -> HashSet<String> {
-    analyzer
-        .analyze(text)
-        .unwrap()
-        .into_iter()
-        .map(|t| t.term)
-        .collect()
+    analyzer.analyze(text).into_iter().map(|t| t.term).collect()
 }
 
 // ---- lindera's own snapshots -------------------------------------------------------------
@@ -182,7 +176,6 @@ fn agreement(analyzer: &Analyzer, spacing: Spacing, lines: &[GoldenLine]) -> Agr
     agreement_of(lines, |text| {
         analyzer
             .segment(text, spacing)
-            .unwrap()
             .into_iter()
             .map(|m| (m.surface, m.feature, m.start, m.end))
             .collect()
@@ -419,8 +412,8 @@ fn offsets_and_positions_are_consistent() {
         .iter()
         .chain(golden("search.jsonl").iter())
     {
-        let tokens: Vec<AnalyzedToken> = analyzer().analyze(&line.text).unwrap();
-        let morphemes = analyzer().segment(&line.text, Spacing::Kept).unwrap();
+        let tokens: Vec<AnalyzedToken> = analyzer().analyze(&line.text);
+        let morphemes = analyzer().segment(&line.text, Spacing::Kept);
         let covered: usize = morphemes.iter().map(|m| m.end - m.start).sum();
         let non_space: usize = line
             .text

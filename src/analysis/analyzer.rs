@@ -1,5 +1,5 @@
-//! The Korean analyzer: lindera segmentation over ko-dic, decompounding, stop tags,
-//! normalisation and synonyms.
+//! The Korean analyzer: MeCab-compatible segmentation over ko-dic, decompounding, stop
+//! tags, normalisation and synonyms.
 
 use std::borrow::Cow;
 use std::collections::HashSet;
@@ -24,8 +24,9 @@ pub enum DecompoundMode {
     None,
     /// Replace the word by its parts: "세종", "문화", "회관".
     Discard,
-    /// Keep the word and its parts. The default: it matches both spellings, so it has the
-    /// best recall (measured in the README).
+    /// Keep the word and its parts. The default: the recall of `Discard` for queries on a
+    /// part, plus the whole-word term so exact compound matches score higher (measured in
+    /// the README).
     #[default]
     Mixed,
 }
@@ -168,7 +169,7 @@ impl Analyzer {
     /// [`Spacing::Kept`] is mecab-ko's behaviour: spaces are word boundaries and particles
     /// or endings right after a space are penalised. [`Spacing::Ignored`] first removes
     /// whitespace between Hangul syllables, so spacing variants segment identically.
-    pub fn segment(&self, text: &str, spacing: Spacing) -> Result<Vec<Morpheme>, AnalysisError> {
+    pub fn segment(&self, text: &str, spacing: Spacing) -> Vec<Morpheme> {
         let compact = match spacing {
             Spacing::Ignored => Despaced::new(text),
             Spacing::Kept => Despaced::unchanged(text),
@@ -182,13 +183,13 @@ impl Analyzer {
                 end: compact.end(segment.end),
             });
         });
-        Ok(out)
+        out
     }
 
     /// Analyzes a query into terms: segmentation (spacing ignored unless configured
     /// otherwise), decompounding per the mode, stop tags, normalisation and synonyms.
-    pub fn analyze_query(&self, text: &str) -> Result<Vec<AnalyzedToken>, AnalysisError> {
-        Ok(self.terms(text, self.query_spacing()))
+    pub fn analyze_query(&self, text: &str) -> Vec<AnalyzedToken> {
+        self.terms(text, self.query_spacing())
     }
 
     /// Analyzes a document text into index terms.
@@ -199,13 +200,13 @@ impl Analyzer {
     /// more accurate on well-spaced prose and so adds the words a well-spaced query
     /// would look for. Positions follow the spacing-insensitive segmentation, so phrase
     /// queries built from [`Analyzer::analyze_query`] line up.
-    pub fn analyze(&self, text: &str) -> Result<Vec<AnalyzedToken>, AnalysisError> {
+    pub fn analyze(&self, text: &str) -> Vec<AnalyzedToken> {
         let spacing = self.query_spacing();
         let mut tokens = self.terms(text, spacing);
         let has_joined_words =
             spacing == Spacing::Ignored && matches!(Despaced::new(text).text, Cow::Owned(_));
         if !has_joined_words {
-            return Ok(tokens);
+            return tokens;
         }
         let spaced = self.terms(text, Spacing::Kept);
         let primary: HashSet<(&str, usize, usize)> = tokens
@@ -225,7 +226,7 @@ impl Analyzer {
         }
         tokens.extend(extra);
         tokens.sort_by_key(|t| (t.position, t.start));
-        Ok(tokens)
+        tokens
     }
 
     fn query_spacing(&self) -> Spacing {
@@ -313,7 +314,6 @@ impl Analyzer {
     fn single_term(&self, entry: &str) -> Result<String, String> {
         let content: Vec<Morpheme> = self
             .segment(entry, self.query_spacing())
-            .map_err(|e| e.to_string())?
             .into_iter()
             .filter(|m| !self.stop_tags.stops(m.pos()))
             .collect();

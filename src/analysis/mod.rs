@@ -6,7 +6,7 @@
 //! use chatda::analysis::{Analyzer, AnalyzerConfig};
 //!
 //! let analyzer = Analyzer::new(&AnalyzerConfig::default()).unwrap();
-//! let terms: Vec<String> = analyzer.analyze_query("여름공연").unwrap().into_iter().map(|t| t.term).collect();
+//! let terms: Vec<String> = analyzer.analyze_query("여름공연").into_iter().map(|t| t.term).collect();
 //! assert_eq!(terms, ["여름", "공연"]);
 //! ```
 
@@ -52,9 +52,6 @@ pub enum AnalysisError {
     /// An unknown decompound mode name.
     #[error("unknown decompound mode {0:?}: expected none, discard or mixed")]
     UnknownMode(String),
-    /// Segmentation failed (lindera internal error).
-    #[error("segmentation failed: {0}")]
-    Segmentation(String),
 }
 
 /// A bad line in a user dictionary or synonym list; the line is skipped.

@@ -62,12 +62,7 @@ impl Tokenizer for KoreanTokenizer {
     type TokenStream<'a> = KoreanTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KoreanTokenStream {
-        let analyzed = self.analyzer.analyze(text).unwrap_or_else(|e| {
-            // Segmentation only fails on lindera-internal errors; indexing the rest of the
-            // document beats failing it.
-            tracing::error!("Korean analysis failed, text indexed without terms: {e}");
-            Vec::new()
-        });
+        let analyzed = self.analyzer.analyze(text);
         let tokens = analyzed
             .into_iter()
             .filter_map(|t| {

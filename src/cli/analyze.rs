@@ -59,7 +59,7 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         } else {
             Spacing::Ignored
         };
-        let morphemes = analyzer.segment(&args.text, spacing)?;
+        let morphemes = analyzer.segment(&args.text, spacing);
         if args.json {
             println!("{}", serde_json::to_string_pretty(&morphemes)?);
         } else {
@@ -70,9 +70,9 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         return Ok(());
     }
     let tokens = if args.query {
-        analyzer.analyze_query(&args.text)?
+        analyzer.analyze_query(&args.text)
     } else {
-        analyzer.analyze(&args.text)?
+        analyzer.analyze(&args.text)
     };
     if args.json {
         println!("{}", serde_json::to_string_pretty(&tokens)?);
