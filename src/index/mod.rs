@@ -1,0 +1,281 @@
+//! One tantivy index per document kind: create or open it on disk, upsert and delete
+//! documents by id in batches, commit, and hand out searchers.
+//!
+//! Thread-safe (`&self` everywhere; the writer sits behind a mutex). The calls that touch
+//! the writer or disk block — `upsert`, `delete`, `commit`, `open_or_create` — so async
+//! callers should run them on `tokio::task::spawn_blocking`; `searcher` is cheap.
+
+mod fields;
+
+use std::path::Path;
+use std::sync::{Arc, Mutex};
+
+use tantivy::directory::MmapDirectory;
+use tantivy::schema::Term;
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher};
+
+pub use fields::{CHOSUNG_SUFFIX, FieldMap, IndexedField, JAMO_SUFFIX};
+
+use crate::analysis::{Analyzer, register_tokenizers};
+use crate::schema::{FieldError, KindSpec};
+
+/// Memory budget of an index writer (tantivy splits it across its threads).
+pub const DEFAULT_WRITER_MEMORY: usize = 100_000_000;
+
+/// Errors of the index layer. All are internal (disk, tantivy) except
+/// [`IndexError::SchemaMismatch`], which means the directory holds another kind's index.
+#[derive(Debug, thiserror::Error)]
+pub enum IndexError {
+    /// The directory's index was built from a different spec.
+    #[error(
+        "{path} holds an index with a different schema than kind {kind}; reindex into a new directory"
+    )]
+    SchemaMismatch {
+        /// The index directory.
+        path: String,
+        /// The kind.
+        kind: String,
+    },
+    /// Creating the directory failed.
+    #[error("cannot create {path}: {source}")]
+    Io {
+        /// The directory.
+        path: String,
+        /// Why.
+        source: std::io::Error,
+    },
+    /// tantivy failed.
+    #[error("index error: {0}")]
+    Tantivy(#[from] tantivy::TantivyError),
+    /// Opening the directory failed.
+    #[error("cannot open index directory: {0}")]
+    Directory(#[from] tantivy::directory::error::OpenDirectoryError),
+}
+
+/// A document of a batch that was rejected, with its position in the batch.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Rejected {
+    /// 0-based position in the batch.
+    pub index: usize,
+    /// Every problem found.
+    pub errors: Vec<FieldError>,
+}
+
+/// What an upsert batch did.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct BatchReport {
+    /// Documents added or replaced.
+    pub upserted: usize,
+    /// Documents rejected by validation (the rest of the batch still applies).
+    pub rejected: Vec<Rejected>,
+}
+
+/// The index of one document kind.
+pub struct KindIndex {
+    spec: KindSpec,
+    fields: FieldMap,
+    index: Index,
+    reader: IndexReader,
+    writer: Mutex<IndexWriter>,
+}
+
+impl KindIndex {
+    /// Opens the index in `dir`, creating it (and the directory) if there is none.
+    pub fn open_or_create(
+        dir: &Path,
+        spec: KindSpec,
+        analyzer: Arc<Analyzer>,
+    ) -> Result<Self, IndexError> {
+        std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
+            path: dir.display().to_string(),
+            source,
+        })?;
+        let fields = FieldMap::new(&spec);
+        let index = Index::open_or_create(MmapDirectory::open(dir)?, fields.schema.clone())
+            .map_err(|e| match e {
+                tantivy::TantivyError::SchemaError(_) => IndexError::SchemaMismatch {
+                    path: dir.display().to_string(),
+                    kind: spec.name.clone(),
+                },
+                other => IndexError::Tantivy(other),
+            })?;
+        Self::from_index(index, spec, fields, analyzer)
+    }
+
+    /// An index held in memory (tests, small embedded uses).
+    pub fn in_memory(spec: KindSpec, analyzer: Arc<Analyzer>) -> Result<Self, IndexError> {
+        let fields = FieldMap::new(&spec);
+        let index = Index::create_in_ram(fields.schema.clone());
+        Self::from_index(index, spec, fields, analyzer)
+    }
+
+    fn from_index(
+        index: Index,
+        spec: KindSpec,
+        fields: FieldMap,
+        analyzer: Arc<Analyzer>,
+    ) -> Result<Self, IndexError> {
+        register_tokenizers(index.tokenizers(), analyzer);
+        // Reloaded explicitly after each commit, so a commit is visible to the next
+        // searcher at once rather than after a polling delay.
+        let reader = index
+            .reader_builder()
+            .reload_policy(ReloadPolicy::Manual)
+            .try_into()?;
+        let writer = index.writer(DEFAULT_WRITER_MEMORY)?;
+        Ok(KindIndex {
+            spec,
+            fields,
+            index,
+            reader,
+            writer: Mutex::new(writer),
+        })
+    }
+
+    /// The kind's spec.
+    pub fn spec(&self) -> &KindSpec {
+        &self.spec
+    }
+
+    /// The tantivy field handles.
+    pub fn fields(&self) -> &FieldMap {
+        &self.fields
+    }
+
+    /// The tantivy index.
+    pub fn tantivy(&self) -> &Index {
+        &self.index
+    }
+
+    /// Validates and adds or replaces (by id) a batch of JSON documents. Invalid
+    /// documents are reported and skipped. Not visible to searches until [`Self::commit`].
+    pub fn upsert(&self, docs: &[serde_json::Value]) -> BatchReport {
+        let mut report = BatchReport::default();
+        let writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for (index, doc) in docs.iter().enumerate() {
+            match self.spec.validate(doc) {
+                Ok(valid) => {
+                    writer.delete_term(Term::from_field_text(self.fields.id, &valid.id));
+                    // add_document only fails when the writer is gone (a bug), not per document.
+                    if writer.add_document(self.fields.document(&valid)).is_ok() {
+                        report.upserted += 1;
+                    }
+                }
+                Err(errors) => report.rejected.push(Rejected { index, errors }),
+            }
+        }
+        report
+    }
+
+    /// Deletes documents by id (unknown ids are ignored). Visible after [`Self::commit`].
+    pub fn delete(&self, ids: &[&str]) {
+        let writer = self
+            .writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        for id in ids {
+            writer.delete_term(Term::from_field_text(self.fields.id, id));
+        }
+    }
+
+    /// Makes every change so far durable and visible to new searchers.
+    pub fn commit(&self) -> Result<(), IndexError> {
+        self.writer
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .commit()?;
+        self.reader.reload()?;
+        Ok(())
+    }
+
+    /// A searcher over the last commit: take one per request.
+    pub fn searcher(&self) -> Searcher {
+        self.reader.searcher()
+    }
+
+    /// Number of live documents in the last commit.
+    pub fn num_docs(&self) -> u64 {
+        self.reader.searcher().num_docs()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+    use tantivy::collector::{Count, TopDocs};
+    use tantivy::query::{QueryParser, TermQuery};
+    use tantivy::schema::IndexRecordOption;
+
+    use super::*;
+    use crate::analysis::AnalyzerConfig;
+
+    fn analyzer() -> Arc<Analyzer> {
+        Arc::new(Analyzer::new(&AnalyzerConfig::default()).unwrap())
+    }
+
+    #[test]
+    fn upsert_replace_delete_and_reopen() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = KindSpec::builtin("concerts").unwrap();
+        let index = KindIndex::open_or_create(dir.path(), spec.clone(), analyzer()).unwrap();
+        let report = index.upsert(&[
+            json!({"id": 1, "title": "2025 여름 공연", "genre": "콘서트", "start_date": "2025-07-01"}),
+            json!({"id": 2, "title": "뮤지컬 레미제라블", "genre": "뮤지컬"}),
+            json!({"id": 3, "genre": "연극"}),
+            json!({"id": 1, "title": "2025 여름 공연 (추가 회차)", "genre": "콘서트"}),
+        ]);
+        assert_eq!(report.upserted, 3);
+        assert_eq!(report.rejected.len(), 1);
+        assert_eq!(report.rejected[0].index, 2);
+        assert_eq!(report.rejected[0].errors[0].field, "title");
+        assert_eq!(index.num_docs(), 0, "nothing visible before commit");
+        index.commit().unwrap();
+        assert_eq!(index.num_docs(), 2, "id 1 was replaced, not duplicated");
+
+        let searcher = index.searcher();
+        let title = match index.fields().fields[0] {
+            IndexedField::Text { main, .. } => main,
+            other => panic!("{other:?}"),
+        };
+        let query = QueryParser::for_index(index.tantivy(), vec![title])
+            .parse_query("여름공연")
+            .unwrap();
+        let hits = searcher
+            .search(&query, &TopDocs::with_limit(5).order_by_score())
+            .unwrap();
+        assert_eq!(hits.len(), 1);
+        let genre = match index.fields().fields[4] {
+            IndexedField::Plain(f) => f,
+            other => panic!("{other:?}"),
+        };
+        let musicals = TermQuery::new(
+            Term::from_field_text(genre, "뮤지컬"),
+            IndexRecordOption::Basic,
+        );
+        assert_eq!(searcher.search(&musicals, &Count).unwrap(), 1);
+
+        index.delete(&["2", "404"]);
+        index.commit().unwrap();
+        assert_eq!(index.num_docs(), 1);
+        drop(index);
+
+        let reopened = KindIndex::open_or_create(dir.path(), spec, analyzer()).unwrap();
+        assert_eq!(
+            reopened.num_docs(),
+            1,
+            "committed documents survive a reopen"
+        );
+        let other = KindIndex::open_or_create(
+            dir.path(),
+            KindSpec::builtin("tickets").unwrap(),
+            analyzer(),
+        );
+        assert!(
+            matches!(other, Err(IndexError::SchemaMismatch { .. })),
+            "a tickets spec must not open a concerts index"
+        );
+    }
+}
