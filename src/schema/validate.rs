@@ -334,6 +334,23 @@ mod tests {
     }
 
     #[test]
+    fn generated_demo_documents_validate() {
+        let (concerts, tickets) = (concerts(), KindSpec::builtin("tickets").unwrap());
+        for c in crate::demo::concerts(7).take(2_000) {
+            let doc = serde_json::to_value(&c).unwrap();
+            concerts
+                .validate(&doc)
+                .unwrap_or_else(|e| panic!("{doc}: {e:?}"));
+        }
+        for t in crate::demo::tickets(7).take(2_000) {
+            let doc = serde_json::to_value(&t).unwrap();
+            tickets
+                .validate(&doc)
+                .unwrap_or_else(|e| panic!("{doc}: {e:?}"));
+        }
+    }
+
+    #[test]
     fn dates_accept_days_and_timestamps_only() {
         assert_eq!(
             parse_date("2024-02-29").unwrap(),
