@@ -11,6 +11,7 @@
 //!   committed dictionary source (`chatda dict build`).
 //! - [`schema`]: document kinds as data (TOML specs) and JSON document validation.
 //! - [`index`]: one tantivy index per kind: fields mapping, upsert/delete by id, commit.
+//! - [`query`]: search requests to tantivy queries (filters so far).
 //! - [`cli`]: the command-line front end; `src/main.rs` only calls [`cli::run`].
 #![warn(missing_docs)]
 
@@ -19,4 +20,5 @@ pub mod cli;
 pub mod demo;
 pub mod dictbuild;
 pub mod index;
+pub mod query;
 pub mod schema;

@@ -27,7 +27,7 @@ mod validate;
 
 use serde::{Deserialize, Serialize};
 
-pub use validate::{FieldError, ValidDocument, Value};
+pub use validate::{FieldError, ValidDocument, Value, parse_date};
 
 /// Default longest accepted text value (bytes): larger values are almost always an
 /// upstream bug (a whole file in a column), and would make one document dominate analysis.

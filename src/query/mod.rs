@@ -1,0 +1,159 @@
+//! Search requests → tantivy queries. So far: filters (see [`filter`]); text matching,
+//! scoring and the request type come with the search core.
+
+pub mod filter;
+
+pub use filter::build_filter;
+
+/// A request the client must fix; every variant names the field concerned.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum QueryError {
+    /// The field is not in the kind's spec.
+    #[error("unknown field {0:?}")]
+    UnknownField(String),
+    /// The field exists but cannot be filtered on (text, or not `filterable`).
+    #[error("field {0:?} is not filterable")]
+    NotFilterable(String),
+    /// The filter's value or operator is wrong for the field.
+    #[error("bad filter on {field:?}: {reason}")]
+    BadFilter {
+        /// The field.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl QueryError {
+    /// The field the error concerns.
+    pub fn field(&self) -> &str {
+        match self {
+            QueryError::UnknownField(f) | QueryError::NotFilterable(f) => f,
+            QueryError::BadFilter { field, .. } => field,
+        }
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            QueryError::UnknownField(_) => "unknown_field",
+            QueryError::NotFilterable(_) => "field_not_filterable",
+            QueryError::BadFilter { .. } => "bad_filter",
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use serde_json::{Value, json};
+    use tantivy::TantivyDocument;
+    use tantivy::collector::DocSetCollector;
+    use tantivy::query::AllQuery;
+    use tantivy::schema::Value as _;
+
+    use super::*;
+    use crate::analysis::{Analyzer, AnalyzerConfig};
+    use crate::index::KindIndex;
+    use crate::schema::KindSpec;
+
+    fn concerts() -> KindIndex {
+        let analyzer = Arc::new(Analyzer::new(&AnalyzerConfig::default()).unwrap());
+        let index = KindIndex::in_memory(KindSpec::builtin("concerts").unwrap(), analyzer).unwrap();
+        let report = index.upsert(&[
+            json!({"id": 1, "title": "여름 재즈", "genre": "재즈", "city": "서울", "start_date": "2025-07-01", "price_min": 50000, "deleted": false}),
+            json!({"id": 2, "title": "여름 페스티벌", "genre": "페스티벌", "city": "부산", "start_date": "2025-08-15", "price_min": 90000}),
+            json!({"id": 3, "title": "겨울 콘서트", "genre": "콘서트", "start_date": "2025-12-24", "price_min": 120000}),
+            json!({"id": 4, "title": "취소된 콘서트", "genre": "콘서트", "city": "서울", "start_date": "2025-07-10", "deleted": true}),
+        ]);
+        assert!(report.rejected.is_empty(), "{report:?}");
+        index.commit().unwrap();
+        index
+    }
+
+    fn ids(index: &KindIndex, filter: Value) -> Vec<String> {
+        let query = build_filter(index.spec(), index.fields(), filter.as_object())
+            .unwrap()
+            .unwrap_or_else(|| Box::new(AllQuery));
+        let searcher = index.searcher();
+        let mut ids: Vec<String> = searcher
+            .search(&*query, &DocSetCollector)
+            .unwrap()
+            .into_iter()
+            .map(|address| {
+                let doc: TantivyDocument = searcher.doc(address).unwrap();
+                doc.get_first(index.fields().id)
+                    .unwrap()
+                    .as_str()
+                    .unwrap()
+                    .to_string()
+            })
+            .collect();
+        ids.sort();
+        ids
+    }
+
+    #[test]
+    fn filters_restrict_and_deleted_documents_stay_hidden() {
+        let index = concerts();
+        assert_eq!(ids(&index, json!({})), ["1", "2", "3"]);
+        assert_eq!(ids(&index, json!({"deleted": true})), ["4"]);
+        assert_eq!(
+            ids(&index, json!({"genre": ["콘서트", "재즈"]})),
+            ["1", "3"]
+        );
+        assert_eq!(ids(&index, json!({"genre": "콘서트"})), ["3"]);
+        assert_eq!(
+            ids(
+                &index,
+                json!({"start_date": {"gte": "2025-06-01", "lte": "2025-08-31"}})
+            ),
+            ["1", "2"]
+        );
+        assert_eq!(
+            ids(
+                &index,
+                json!({"start_date": {"gt": "2025-07-01"}, "price_min": {"lt": 100000}})
+            ),
+            ["2"]
+        );
+        assert_eq!(ids(&index, json!({"not": {"city": "서울"}})), ["2", "3"]);
+        assert_eq!(ids(&index, json!({"city": {"exists": false}})), ["3"]);
+        assert_eq!(
+            ids(&index, json!({"not": {"deleted": false}})),
+            ["2", "3", "4"],
+            "naming deleted lifts the default"
+        );
+    }
+
+    #[test]
+    fn bad_filters_name_the_field() {
+        let index = concerts();
+        let spec = index.spec();
+        let fields = index.fields();
+        let err = |filter: Value| {
+            build_filter(spec, fields, filter.as_object())
+                .err()
+                .unwrap()
+        };
+        assert_eq!(
+            err(json!({"colour": "red"})),
+            QueryError::UnknownField("colour".into())
+        );
+        assert_eq!(err(json!({"title": "여름"})).code(), "field_not_filterable");
+        assert_eq!(err(json!({"price_min": "cheap"})).field(), "price_min");
+        assert!(
+            err(json!({"start_date": {"after": "2025-01-01"}}))
+                .to_string()
+                .contains("unknown operator")
+        );
+        assert!(
+            err(json!({"start_date": {"gte": "yesterday"}}))
+                .to_string()
+                .contains("not a date")
+        );
+        assert_eq!(err(json!({"genre": {"gte": "a"}})).field(), "genre");
+        assert_eq!(err(json!({"not": {"colour": 1}})).field(), "colour");
+    }
+}
