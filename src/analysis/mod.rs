@@ -42,12 +42,12 @@ pub enum AnalysisError {
     #[error("the embedded ko-dic dictionary failed to load: {0}")]
     Dictionary(String),
     /// A configured list file could not be read.
-    #[error("cannot read {path}: {source}")]
+    #[error("cannot read {path}: {reason}")]
     ReadList {
         /// The file.
         path: PathBuf,
-        /// Why.
-        source: std::io::Error,
+        /// Why (kept out of the error chain: the message already says it).
+        reason: std::io::Error,
     },
     /// An unknown decompound mode name.
     #[error("unknown decompound mode {0:?}: expected none, discard or mixed")]
@@ -108,9 +108,9 @@ impl ListSource {
             }
             ListSource::File(path) => std::fs::read_to_string(path)
                 .map(|text| (text, path.display().to_string()))
-                .map_err(|source| AnalysisError::ReadList {
+                .map_err(|reason| AnalysisError::ReadList {
                     path: path.clone(),
-                    source,
+                    reason,
                 }),
             ListSource::Empty => Ok((String::new(), "none".into())),
         }

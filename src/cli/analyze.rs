@@ -49,10 +49,8 @@ pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
         ),
         synonyms: SynonymSource(args.synonyms.map_or(ListSource::Bundled, ListSource::File)),
     };
+    // Bad lines in the lists are logged as warnings by the analyzer.
     let analyzer = Analyzer::new(&config)?;
-    for issue in analyzer.issues() {
-        eprintln!("warning: {issue}");
-    }
     if args.all {
         let spacing = if args.keep_spacing {
             Spacing::Kept

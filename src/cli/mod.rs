@@ -25,9 +25,17 @@ pub enum Command {
     Dict(dict::DictCommand),
 }
 
-/// Parses the process arguments and runs the chosen command.
+/// Parses the process arguments and runs the chosen command. Logs go to stderr;
+/// `RUST_LOG` sets the level (default `warn`).
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
+        )
+        .init();
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
         Command::Dict(cmd) => dict::run(cmd),

@@ -37,12 +37,12 @@ pub enum IndexError {
         kind: String,
     },
     /// Creating the directory failed.
-    #[error("cannot create {path}: {source}")]
+    #[error("cannot create {path}: {reason}")]
     Io {
         /// The directory.
         path: String,
         /// Why.
-        source: std::io::Error,
+        reason: std::io::Error,
     },
     /// tantivy failed.
     #[error("index error: {0}")]
@@ -86,9 +86,9 @@ impl KindIndex {
         spec: KindSpec,
         analyzer: Arc<Analyzer>,
     ) -> Result<Self, IndexError> {
-        std::fs::create_dir_all(dir).map_err(|source| IndexError::Io {
+        std::fs::create_dir_all(dir).map_err(|reason| IndexError::Io {
             path: dir.display().to_string(),
-            source,
+            reason,
         })?;
         let fields = FieldMap::new(&spec);
         let index = Index::open_or_create(MmapDirectory::open(dir)?, fields.schema.clone())
