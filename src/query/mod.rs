@@ -1,9 +1,12 @@
-//! Search requests → tantivy queries. So far: filters (see [`filter`]); text matching,
-//! scoring and the request type come with the search core.
+//! Search requests → tantivy queries. So far: filters ([`filter`]) and text matching
+//! ([`text`]); the request type, min_score, sorting, pagination, highlights and analytics
+//! come with the rest of the search core.
 
 pub mod filter;
+pub mod text;
 
 pub use filter::build_filter;
+pub use text::{Fuzzy, WeightedField, build_text_query};
 
 /// A request the client must fix; every variant names the field concerned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
