@@ -189,7 +189,7 @@ impl Analyzer {
     /// Analyzes a query into terms: segmentation (spacing ignored unless configured
     /// otherwise), decompounding per the mode, stop tags, normalisation and synonyms.
     pub fn analyze_query(&self, text: &str) -> Vec<AnalyzedToken> {
-        self.terms(text, self.query_spacing())
+        self.terms(text, self.query_spacing()).0
     }
 
     /// Analyzes a document text into index terms.
@@ -202,13 +202,11 @@ impl Analyzer {
     /// queries built from [`Analyzer::analyze_query`] line up.
     pub fn analyze(&self, text: &str) -> Vec<AnalyzedToken> {
         let spacing = self.query_spacing();
-        let mut tokens = self.terms(text, spacing);
-        let has_joined_words =
-            spacing == Spacing::Ignored && matches!(Despaced::new(text).text, Cow::Owned(_));
-        if !has_joined_words {
+        let (mut tokens, joined_words) = self.terms(text, spacing);
+        if !joined_words {
             return tokens;
         }
-        let spaced = self.terms(text, Spacing::Kept);
+        let (spaced, _) = self.terms(text, Spacing::Kept);
         let primary: HashSet<(&str, usize, usize)> = tokens
             .iter()
             .map(|t| (t.term.as_str(), t.start, t.end))
@@ -239,7 +237,9 @@ impl Analyzer {
 
     /// Segments `text` and turns the morphemes into terms (no per-morpheme allocation
     /// besides the terms themselves).
-    fn terms(&self, text: &str, spacing: Spacing) -> Vec<AnalyzedToken> {
+    /// Also says whether any words were joined by removing spaces (only then can the
+    /// spacing-aware segmentation differ).
+    fn terms(&self, text: &str, spacing: Spacing) -> (Vec<AnalyzedToken>, bool) {
         let compact = match spacing {
             Spacing::Ignored => Despaced::new(text),
             Spacing::Kept => Despaced::unchanged(text),
@@ -274,7 +274,8 @@ impl Analyzer {
                 position += 1;
             }
         }
-        out
+        let joined_words = matches!(compact.text, Cow::Owned(_));
+        (out, joined_words)
     }
 
     fn push(

@@ -112,22 +112,25 @@ pub fn build_text_query(
             [exact, typed]
         })));
     }
-    let words = match (
-        words_query(analyzer, q, fields, fuzzy, prefix),
-        surface_query(q, fields, fuzzy, prefix),
-    ) {
+    let typed = |text: &str| {
+        either(
+            words_query(analyzer, text, fields, fuzzy, prefix),
+            surface_query(text, fields, fuzzy, prefix),
+        )
+    };
+    let original = typed(q);
+    if hangul::looks_like_wrong_layout(q) {
+        return either(original, typed(&hangul::qwerty_to_hangul(q)));
+    }
+    original
+}
+
+/// Either query may match; `None` only when both are.
+fn either(a: Option<Box<dyn Query>>, b: Option<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match (a, b) {
         (Some(a), Some(b)) => Some(any([a, b])),
         (a, b) => a.or(b),
-    };
-    if hangul::looks_like_wrong_layout(q) {
-        let converted = hangul::qwerty_to_hangul(q);
-        let alternative = words_query(analyzer, &converted, fields, fuzzy, prefix);
-        return match (words, alternative) {
-            (Some(a), Some(b)) => Some(any([a, b])),
-            (a, b) => a.or(b),
-        };
     }
-    words
 }
 
 fn words_query(
