@@ -1,41 +1,48 @@
-//! Embedding chatda's Korean analysis in a tantivy index: a spaced title is found by an
-//! unspaced query. Run: `cargo run --release --example embed`.
+//! Embedding chatda in a Rust service: index a few shows, then search with a typo, a
+//! filter and an aggregation. Run: `cargo run --release --example embed`.
 
-use std::sync::Arc;
+use chatda::engine::Engine;
+use chatda::query::SearchRequest;
+use serde_json::json;
 
-use chatda::analysis::{Analyzer, AnalyzerConfig, KO, register_tokenizers};
-use tantivy::collector::TopDocs;
-use tantivy::query::QueryParser;
-use tantivy::schema::{IndexRecordOption, STORED, Schema, TextFieldIndexing, TextOptions, Value};
-use tantivy::{Index, TantivyDocument, doc};
-
-fn main() -> anyhow::Result<()> {
-    let mut schema = Schema::builder();
-    let korean = TextOptions::default().set_indexing_options(
-        TextFieldIndexing::default()
-            .set_tokenizer(KO)
-            .set_index_option(IndexRecordOption::WithFreqsAndPositions),
-    ) | STORED;
-    let title = schema.add_text_field("title", korean);
-    let index = Index::create_in_ram(schema.build());
-    register_tokenizers(
-        index.tokenizers(),
-        Arc::new(Analyzer::new(&AnalyzerConfig::default())?),
+fn main() -> Result<(), Box<dyn std::error::Error>> {
+    // `Engine::open("./data")` keeps the indexes on disk; in memory for the example.
+    let engine = Engine::in_memory()?;
+    let report = engine.upsert(
+        "concerts",
+        &[
+            json!({"id": 1, "title": "2025 여름 공연 페스티벌", "genre": "페스티벌", "start_date": "2025-07-19"}),
+            json!({"id": 2, "title": "아이유 콘서트 HER", "artists": ["아이유"], "genre": "콘서트", "start_date": "2025-09-20"}),
+            json!({"id": 3, "title": "뮤지컬 레미제라블", "genre": "뮤지컬", "start_date": "2025-11-01"}),
+        ],
+    )?;
+    println!(
+        "indexed {}, rejected {}",
+        report.upserted,
+        report.rejected.len()
     );
+    engine.commit("concerts")?;
 
-    let mut writer = index.writer(20_000_000)?;
-    writer.add_document(doc!(title => "2025 여름 공연 페스티벌"))?;
-    writer.add_document(doc!(title => "세종문화회관 클래식의 밤"))?;
-    writer.commit()?;
-
-    let searcher = index.reader()?.searcher();
-    let query = QueryParser::for_index(&index, vec![title]).parse_query("여름공연")?;
-    for (score, address) in searcher.search(&query, &TopDocs::with_limit(5).order_by_score())? {
-        let doc: TantivyDocument = searcher.doc(address)?;
-        println!(
-            "{score:.3}  {}",
-            doc.get_first(title).and_then(|v| v.as_str()).unwrap_or("")
-        );
+    // A typo ("아이우"), missing spaces ("여름공연") and a half-typed word ("레미") all match.
+    for q in ["아이우", "여름공연", "레미"] {
+        let response = engine.search("concerts", &SearchRequest::text(q))?;
+        for hit in &response.hits {
+            println!(
+                "{q:>6} → {} {:.2} {}",
+                hit.id, hit.score, hit.source["title"]
+            );
+        }
     }
+
+    let request = SearchRequest::from_json(
+        br#"{"filter": {"start_date": {"gte": "2025-08-01"}},
+             "aggs": {"genres": {"terms": {"field": "genre"}}}}"#,
+    )?;
+    let response = engine.search("concerts", &request)?;
+    println!(
+        "{} shows from August: {}",
+        response.total.value,
+        response.aggregations.unwrap()
+    );
     Ok(())
 }

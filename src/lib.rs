@@ -11,14 +11,19 @@
 //!   committed dictionary source (`chatda dict build`).
 //! - [`schema`]: document kinds as data (TOML specs) and JSON document validation.
 //! - [`index`]: one tantivy index per kind: fields mapping, upsert/delete by id, commit.
-//! - [`query`]: search requests to tantivy queries (filters so far).
+//! - [`query`]: search requests → filters-first tantivy queries → ranked, paged,
+//!   highlighted responses on a 0–1 score scale.
+//! - [`analytics`]: Elasticsearch-style aggregations over the matching documents.
+//! - [`engine`]: the embedding API, one [`engine::Engine`] over every kind's index.
 //! - [`cli`]: the command-line front end; `src/main.rs` only calls [`cli::run`].
 #![warn(missing_docs)]
 
 pub mod analysis;
+pub mod analytics;
 pub mod cli;
 pub mod demo;
 pub mod dictbuild;
+pub mod engine;
 pub mod index;
 pub mod query;
 pub mod schema;

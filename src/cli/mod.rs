@@ -2,7 +2,10 @@
 //! wrapper over the library.
 
 mod analyze;
+mod demo_data;
 mod dict;
+mod index;
+mod search;
 
 use clap::{Parser, Subcommand};
 
@@ -20,6 +23,12 @@ pub struct Cli {
 pub enum Command {
     /// Print the tokens the Korean analyzer makes of TEXT (like Elasticsearch `_analyze`).
     Analyze(analyze::AnalyzeArgs),
+    /// Build (or add to) a kind's index from JSON lines; bad lines are reported and skipped.
+    Index(index::IndexArgs),
+    /// Search a kind's index and print the ranked hits.
+    Search(search::SearchArgs),
+    /// Write generated Korean concerts and support tickets as JSON lines.
+    DemoData(demo_data::DemoDataArgs),
     /// Dictionary maintenance.
     #[command(subcommand)]
     Dict(dict::DictCommand),
@@ -38,6 +47,9 @@ pub fn run() -> anyhow::Result<()> {
         .init();
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Index(args) => index::run(args),
+        Command::Search(args) => search::run(args),
+        Command::DemoData(args) => demo_data::run(args),
         Command::Dict(cmd) => dict::run(cmd),
     }
 }

@@ -117,6 +117,27 @@ pub fn tickets(seed: u64) -> impl Iterator<Item = Ticket> {
     }
 }
 
+impl Concert {
+    /// The document to index (the `concerts` kind's JSON).
+    pub fn to_document(&self) -> serde_json::Value {
+        serde_json::to_value(self).expect("a concert serializes")
+    }
+}
+
+impl Ticket {
+    /// The document to index (the `tickets` kind's JSON); an unassigned ticket has no
+    /// `assignee` rather than an empty one, so `{"assignee": {"exists": false}}` finds it.
+    pub fn to_document(&self) -> serde_json::Value {
+        let mut doc = serde_json::to_value(self).expect("a ticket serializes");
+        if self.assignee.is_empty()
+            && let Some(map) = doc.as_object_mut()
+        {
+            map.remove("assignee");
+        }
+        doc
+    }
+}
+
 /// Items `next_id..` of one seed. Hand-written rather than `(1..).map(..)` so that `nth`
 /// and `skip` jump ahead without building the skipped items.
 struct Stream<T> {

@@ -4,7 +4,8 @@
 //! phrases and highlights), `name__jamo` in jamo form (typo tolerance: one wrong vowel is
 //! one edit) and `name__chosung` in initial-consonant form ("ㅇㅇㅇ" queries). Every other
 //! type is an indexed fast field, so filters, sorts and aggregations never read stored
-//! text. The primary key is the keyword field `id`.
+//! text. The primary key is the keyword field `id`; [`TIEBREAK_FIELD`] is a numeric copy
+//! of it that orders equal-scoring hits the same way on every page.
 
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, NumericOptions,
@@ -13,7 +14,14 @@ use tantivy::schema::{
 use tantivy::{DateTime, TantivyDocument};
 
 use crate::analysis::{KO, KO_CHOSUNG, KO_JAMO};
-use crate::schema::{FieldType, KindSpec, ValidDocument, Value};
+use sha2::{Digest, Sha256};
+
+use crate::schema::{FieldType, IdType, KindSpec, ValidDocument, Value};
+
+/// Fast field holding each document's tiebreak key: the id itself for integer ids, the
+/// first 8 bytes of the id's SHA-256 for string ids (a collision needs ~4 billion
+/// documents to become likely, and would only make two tied hits' order arbitrary).
+pub const TIEBREAK_FIELD: &str = "__key";
 
 /// Suffix of a text field's jamo-form companion.
 pub const JAMO_SUFFIX: &str = "__jamo";
@@ -43,6 +51,10 @@ pub struct FieldMap {
     pub schema: Schema,
     /// The primary key field.
     pub id: Field,
+    /// The [`TIEBREAK_FIELD`].
+    pub tiebreak: Field,
+    /// Whether ids are integers (returned as JSON numbers) or strings.
+    pub integer_ids: bool,
     /// One entry per spec field, in the spec's order.
     pub fields: Vec<IndexedField>,
 }
@@ -52,6 +64,7 @@ impl FieldMap {
     pub fn new(spec: &KindSpec) -> Self {
         let mut builder = Schema::builder();
         let id = builder.add_text_field("id", STRING | STORED | FAST);
+        let tiebreak = builder.add_u64_field(TIEBREAK_FIELD, FAST);
         let fields = spec
             .fields
             .iter()
@@ -108,6 +121,8 @@ impl FieldMap {
         FieldMap {
             schema: builder.build(),
             id,
+            tiebreak,
+            integer_ids: spec.id == IdType::Integer,
             fields,
         }
     }
@@ -116,6 +131,7 @@ impl FieldMap {
     pub fn document(&self, doc: &ValidDocument) -> TantivyDocument {
         let mut out = TantivyDocument::default();
         out.add_text(self.id, &doc.id);
+        out.add_u64(self.tiebreak, tiebreak_key(&doc.id, self.integer_ids));
         for (index, values) in &doc.values {
             for value in values {
                 match (self.fields[*index], value) {
@@ -146,6 +162,19 @@ impl FieldMap {
         }
         out
     }
+}
+
+/// The [`TIEBREAK_FIELD`] value of an id.
+pub fn tiebreak_key(id: &str, integer_ids: bool) -> u64 {
+    if integer_ids && let Ok(n) = id.parse::<u64>() {
+        return n;
+    }
+    let digest = Sha256::digest(id.as_bytes());
+    u64::from_be_bytes(
+        digest[..8]
+            .try_into()
+            .expect("a SHA-256 digest has 32 bytes"),
+    )
 }
 
 fn text_options(tokenizer: &str, record: IndexRecordOption, stored: bool) -> TextOptions {

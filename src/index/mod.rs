@@ -1,8 +1,8 @@
 //! One tantivy index per document kind: create or open it on disk, upsert and delete
 //! documents by id in batches, commit, and hand out searchers.
 //!
-//! Thread-safe (`&self` everywhere; the writer sits behind a mutex). The calls that touch
-//! the writer or disk block — `upsert`, `delete`, `commit`, `open_or_create` — so async
+//! Thread-safe (`&self` everywhere; the writer sits behind a mutex and is opened on the
+//! first write). The calls that touch the writer or disk block — `upsert`, `delete`, `commit`, `open_or_create` — so async
 //! callers should run them on `tokio::task::spawn_blocking`; `searcher` is cheap.
 
 mod fields;
@@ -14,7 +14,9 @@ use tantivy::directory::MmapDirectory;
 use tantivy::schema::Term;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher};
 
-pub use fields::{CHOSUNG_SUFFIX, FieldMap, IndexedField, JAMO_SUFFIX};
+pub use fields::{
+    CHOSUNG_SUFFIX, FieldMap, IndexedField, JAMO_SUFFIX, TIEBREAK_FIELD, tiebreak_key,
+};
 
 use crate::analysis::{Analyzer, register_tokenizers};
 use crate::schema::{FieldError, KindSpec};
@@ -73,10 +75,13 @@ pub struct BatchReport {
 /// The index of one document kind.
 pub struct KindIndex {
     spec: KindSpec,
+    analyzer: Arc<Analyzer>,
     fields: FieldMap,
     index: Index,
     reader: IndexReader,
-    writer: Mutex<IndexWriter>,
+    /// Created on the first write, so read-only users (a `chatda search` next to a
+    /// running server) do not take the index's writer lock.
+    writer: Mutex<Option<IndexWriter>>,
 }
 
 impl KindIndex {
@@ -115,26 +120,31 @@ impl KindIndex {
         fields: FieldMap,
         analyzer: Arc<Analyzer>,
     ) -> Result<Self, IndexError> {
-        register_tokenizers(index.tokenizers(), analyzer);
+        register_tokenizers(index.tokenizers(), analyzer.clone());
         // Reloaded explicitly after each commit, so a commit is visible to the next
         // searcher at once rather than after a polling delay.
         let reader = index
             .reader_builder()
             .reload_policy(ReloadPolicy::Manual)
             .try_into()?;
-        let writer = index.writer(DEFAULT_WRITER_MEMORY)?;
         Ok(KindIndex {
             spec,
+            analyzer,
             fields,
             index,
             reader,
-            writer: Mutex::new(writer),
+            writer: Mutex::new(None),
         })
     }
 
     /// The kind's spec.
     pub fn spec(&self) -> &KindSpec {
         &self.spec
+    }
+
+    /// The analyzer documents are indexed with (queries must use the same one).
+    pub fn analyzer(&self) -> &Arc<Analyzer> {
+        &self.analyzer
     }
 
     /// The tantivy field handles.
@@ -149,12 +159,10 @@ impl KindIndex {
 
     /// Validates and adds or replaces (by id) a batch of JSON documents. Invalid
     /// documents are reported and skipped. Not visible to searches until [`Self::commit`].
-    pub fn upsert(&self, docs: &[serde_json::Value]) -> BatchReport {
+    pub fn upsert(&self, docs: &[serde_json::Value]) -> Result<BatchReport, IndexError> {
         let mut report = BatchReport::default();
-        let writer = self
-            .writer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut guard = self.writer()?;
+        let writer = guard.as_mut().expect("writer() opened it");
         for (index, doc) in docs.iter().enumerate() {
             match self.spec.validate(doc) {
                 Ok(valid) => {
@@ -167,28 +175,45 @@ impl KindIndex {
                 Err(errors) => report.rejected.push(Rejected { index, errors }),
             }
         }
-        report
+        Ok(report)
     }
 
-    /// Deletes documents by id (unknown ids are ignored). Visible after [`Self::commit`].
-    pub fn delete(&self, ids: &[&str]) {
-        let writer = self
+    /// The writer, opened on first use.
+    fn writer(&self) -> Result<std::sync::MutexGuard<'_, Option<IndexWriter>>, IndexError> {
+        let mut guard = self
             .writer
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if guard.is_none() {
+            *guard = Some(self.index.writer(DEFAULT_WRITER_MEMORY)?);
+        }
+        Ok(guard)
+    }
+
+    /// Deletes documents by id (unknown ids are ignored). Visible after [`Self::commit`].
+    pub fn delete(&self, ids: &[&str]) -> Result<(), IndexError> {
+        let guard = self.writer()?;
+        let writer = guard.as_ref().expect("writer() opened it");
         for id in ids {
             writer.delete_term(Term::from_field_text(self.fields.id, id));
         }
+        Ok(())
     }
 
     /// Makes every change so far durable and visible to new searchers.
     pub fn commit(&self) -> Result<(), IndexError> {
-        self.writer
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.writer()?
+            .as_mut()
+            .expect("writer() opened it")
             .commit()?;
         self.reader.reload()?;
         Ok(())
+    }
+
+    /// Picks up commits made by another process (or another `KindIndex` on the same
+    /// directory).
+    pub fn reload(&self) -> Result<(), IndexError> {
+        Ok(self.reader.reload()?)
     }
 
     /// A searcher over the last commit: take one per request.
@@ -226,7 +251,7 @@ mod tests {
             json!({"id": 2, "title": "뮤지컬 레미제라블", "genre": "뮤지컬"}),
             json!({"id": 3, "genre": "연극"}),
             json!({"id": 1, "title": "2025 여름 공연 (추가 회차)", "genre": "콘서트"}),
-        ]);
+        ]).unwrap();
         assert_eq!(report.upserted, 3);
         assert_eq!(report.rejected.len(), 1);
         assert_eq!(report.rejected[0].index, 2);
@@ -257,7 +282,7 @@ mod tests {
         );
         assert_eq!(searcher.search(&musicals, &Count).unwrap(), 1);
 
-        index.delete(&["2", "404"]);
+        index.delete(&["2", "404"]).unwrap();
         index.commit().unwrap();
         assert_eq!(index.num_docs(), 1);
         drop(index);

@@ -1,14 +1,26 @@
-//! Search requests → tantivy queries. So far: filters ([`filter`]) and text matching
-//! ([`text`]); the request type, min_score, sorting, pagination, highlights and analytics
-//! come with the rest of the search core.
+//! Search requests → tantivy queries → responses.
+//!
+//! [`search`] runs a [`SearchRequest`] on one index: the filter ([`filter`]) restricts the
+//! candidates without scoring, the text ([`text`]) scores them on the 0–1 scale of
+//! [`score`], [`collect`] ranks, counts and pages, [`highlight`] marks matched spans and
+//! [`crate::analytics`] aggregates the same matching set.
 
+pub mod collect;
+pub mod expand;
 pub mod filter;
+pub mod highlight;
+pub mod request;
+pub mod score;
+mod search;
 pub mod text;
 
 pub use filter::build_filter;
-pub use text::{Fuzzy, WeightedField, build_text_query};
+pub use request::{Hit, Order, SearchRequest, SearchResponse, SortClause, Total};
+pub use search::{aggregate, search};
+pub use text::{Fuzzy, TextQuery, WeightedField};
 
-/// A request the client must fix; every variant names the field concerned.
+/// A request the client must fix; every variant names the field (or request key)
+/// concerned.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum QueryError {
     /// The field is not in the kind's spec.
@@ -25,14 +37,41 @@ pub enum QueryError {
         /// What is wrong.
         reason: String,
     },
+    /// `fields` names a field that is not a text field.
+    #[error("field {0:?} is not a text field and cannot be searched")]
+    NotSearchable(String),
+    /// `sort` names a field that is not `sortable`.
+    #[error("field {0:?} is not sortable")]
+    NotSortable(String),
+    /// An aggregation names a field that is not `aggregatable`, or is malformed.
+    #[error("bad aggregation on {field:?}: {reason}")]
+    BadAggregation {
+        /// The field or aggregation name.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
+    /// A malformed request key (wrong type, out of range, bad cursor).
+    #[error("{}{reason}", if field.is_empty() { String::new() } else { format!("{field}: ") })]
+    Invalid {
+        /// The request key (`limit`, `sort[1]`), empty for the request as a whole.
+        field: String,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl QueryError {
     /// The field the error concerns.
     pub fn field(&self) -> &str {
         match self {
-            QueryError::UnknownField(f) | QueryError::NotFilterable(f) => f,
-            QueryError::BadFilter { field, .. } => field,
+            QueryError::UnknownField(f)
+            | QueryError::NotFilterable(f)
+            | QueryError::NotSearchable(f)
+            | QueryError::NotSortable(f) => f,
+            QueryError::BadFilter { field, .. }
+            | QueryError::BadAggregation { field, .. }
+            | QueryError::Invalid { field, .. } => field,
         }
     }
 
@@ -42,8 +81,24 @@ impl QueryError {
             QueryError::UnknownField(_) => "unknown_field",
             QueryError::NotFilterable(_) => "field_not_filterable",
             QueryError::BadFilter { .. } => "bad_filter",
+            QueryError::NotSearchable(_) => "field_not_searchable",
+            QueryError::NotSortable(_) => "field_not_sortable",
+            QueryError::BadAggregation { .. } => "bad_aggregation",
+            QueryError::Invalid { .. } => "invalid_request",
         }
     }
+}
+
+/// Why a search failed: the request ([`QueryError`], the client's to fix) or the index
+/// (internal; log it, do not show it).
+#[derive(Debug, thiserror::Error)]
+pub enum SearchError {
+    /// The request is wrong.
+    #[error(transparent)]
+    Query(#[from] QueryError),
+    /// tantivy failed.
+    #[error("index error: {0}")]
+    Index(#[from] tantivy::TantivyError),
 }
 
 #[cfg(test)]
@@ -69,7 +124,7 @@ mod tests {
             json!({"id": 2, "title": "여름 페스티벌", "genre": "페스티벌", "city": "부산", "start_date": "2025-08-15", "price_min": 90000}),
             json!({"id": 3, "title": "겨울 콘서트", "genre": "콘서트", "start_date": "2025-12-24", "price_min": 120000}),
             json!({"id": 4, "title": "취소된 콘서트", "genre": "콘서트", "city": "서울", "start_date": "2025-07-10", "deleted": true}),
-        ]);
+        ]).unwrap();
         assert!(report.rejected.is_empty(), "{report:?}");
         index.commit().unwrap();
         index

@@ -1,27 +1,31 @@
 //! Query text → a scoring tantivy query over a kind's text fields.
 //!
 //! The text is analyzed with [`Analyzer::analyze_query`] (spacing ignored). Each query word
-//! must match (AND); a word matches a field by its exact term (BM25), by a typo-tolerant
-//! match on the jamo form (a constant, lower score: exact matches always rank above fuzzy
-//! ones), or — for the last word, as the user is still typing — by a prefix of the jamo
-//! form. A compound query word matches either whole or by all of its parts. A query made
-//! only of initial consonants ("ㅇㅇㅇ") searches the chosung form; Latin letters that
+//! must match (AND); a word matches a field by its exact term, by a typo-tolerant match on
+//! the jamo form, or — for the last word, as the user is still typing — by a prefix of the
+//! jamo form. A compound query word matches either whole or by all of its parts. A query
+//! made only of initial consonants ("ㅇㅇㅇ") searches the chosung form; Latin letters that
 //! spell Korean on a 2-beolsik keyboard ("dkdldb") also search the converted text.
+//!
+//! Scores follow [`super::score`]: each word scores the best of its matches (a
+//! disjunction-max, not a sum, so matching in several fields does not inflate it) and the
+//! query scores the mean over its words. Typo and prefix matches are expanded to concrete
+//! terms by [`Expander`], which bounds their cost.
 
-use tantivy::query::{BooleanQuery, BoostQuery, FuzzyTermQuery, Occur, Query, TermQuery};
+use std::cell::RefCell;
+
+use tantivy::Searcher;
+use tantivy::query::{
+    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery, TermSetQuery,
+};
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
+use super::expand::Expander;
+use super::highlight::MatchedTerms;
+use super::score::{Band, ExactQuery};
 use crate::analysis::{AnalyzedToken, Analyzer, hangul};
 use crate::index::{FieldMap, IndexedField};
 
-/// Score of a typo-tolerant match relative to the field boost (exact matches score BM25,
-/// typically 1–10, so a fuzzy-only match never outranks an exact one of the same field).
-const FUZZY_SCORE: f32 = 0.3;
-/// Score of a prefix match relative to the field boost.
-const PREFIX_SCORE: f32 = 0.5;
-/// Score of a typo-tolerant match of a whole single-word query, relative to the field
-/// boost: above [`FUZZY_SCORE`] because it matches everything the user typed.
-const SURFACE_FUZZY_SCORE: f32 = 0.45;
 /// Prefixes shorter than this many jamo would expand to a large part of the dictionary.
 const MIN_PREFIX_JAMO: usize = 2;
 
@@ -62,7 +66,7 @@ pub struct WeightedField {
     pub jamo: Field,
     /// Initial-consonant form.
     pub chosung: Field,
-    /// Weight.
+    /// Boost (any positive number; only ratios between fields matter).
     pub boost: f32,
 }
 
@@ -85,122 +89,178 @@ impl WeightedField {
     }
 }
 
-/// Builds the text query; `None` when the text has no searchable word.
-pub fn build_text_query(
-    analyzer: &Analyzer,
-    q: &str,
-    fields: &[WeightedField],
+/// Builds text queries against one searcher (typo and prefix matches are expanded
+/// against its term dictionaries, so run the query on the same searcher).
+pub struct TextQuery<'a> {
+    analyzer: &'a Analyzer,
+    expander: Expander<'a>,
+    /// Fields with their weight relative to the heaviest (0–1].
+    fields: Vec<(WeightedField, f32)>,
     fuzzy: Fuzzy,
     prefix: bool,
-) -> Option<Box<dyn Query>> {
-    let q = q.trim();
-    if q.is_empty() || fields.is_empty() {
-        return None;
-    }
-    if hangul::is_chosung_query(q) {
-        let initials: String = q.chars().filter(|c| !c.is_whitespace()).collect();
-        return Some(any(fields.iter().flat_map(|f| {
-            let term = Term::from_field_text(f.chosung, &initials);
-            let exact: Box<dyn Query> = boosted(
-                Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
-                f.boost,
-            );
-            let typed = boosted(
-                Box::new(FuzzyTermQuery::new_prefix(term, 0, false)),
-                f.boost * PREFIX_SCORE,
-            );
-            [exact, typed]
-        })));
-    }
-    let typed = |text: &str| {
-        either(
-            words_query(analyzer, text, fields, fuzzy, prefix),
-            surface_query(text, fields, fuzzy, prefix),
-        )
-    };
-    let original = typed(q);
-    if hangul::looks_like_wrong_layout(q) {
-        return either(original, typed(&hangul::qwerty_to_hangul(q)));
-    }
-    original
+    matched: RefCell<MatchedTerms>,
 }
 
-/// Either query may match; `None` only when both are.
-fn either(a: Option<Box<dyn Query>>, b: Option<Box<dyn Query>>) -> Option<Box<dyn Query>> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(any([a, b])),
-        (a, b) => a.or(b),
-    }
-}
+type Built = tantivy::Result<Option<Box<dyn Query>>>;
 
-fn words_query(
-    analyzer: &Analyzer,
-    q: &str,
-    fields: &[WeightedField],
-    fuzzy: Fuzzy,
-    prefix: bool,
-) -> Option<Box<dyn Query>> {
-    let groups = group_words(analyzer.analyze_query(q));
-    let last = groups.len().checked_sub(1)?;
-    let clauses: Vec<(Occur, Box<dyn Query>)> = groups
-        .iter()
-        .enumerate()
-        .map(|(i, group)| {
-            let as_prefix = prefix && i == last;
-            let mut alternatives: Vec<Box<dyn Query>> = group
-                .whole
+impl<'a> TextQuery<'a> {
+    /// A builder searching `fields` with the given typo tolerance and prefix matching.
+    pub fn new(
+        analyzer: &'a Analyzer,
+        searcher: &'a Searcher,
+        fields: &[WeightedField],
+        fuzzy: Fuzzy,
+        prefix: bool,
+    ) -> Self {
+        let heaviest = fields.iter().map(|f| f.boost).fold(0.0f32, f32::max);
+        TextQuery {
+            analyzer,
+            expander: Expander::new(searcher),
+            fields: fields
                 .iter()
-                .map(|t| term_query(t, fields, fuzzy, as_prefix))
-                .collect();
-            if !group.parts.is_empty() {
-                let parts = group.parts.iter().enumerate().map(|(k, t)| {
-                    let last_part = as_prefix && k + 1 == group.parts.len();
-                    (Occur::Must, term_query(t, fields, fuzzy, last_part))
-                });
-                alternatives.push(Box::new(BooleanQuery::new(parts.collect())));
-            }
-            (Occur::Must, any(alternatives))
-        })
-        .collect();
-    Some(Box::new(BooleanQuery::new(clauses)))
-}
+                .map(|f| {
+                    (
+                        *f,
+                        if heaviest > 0.0 {
+                            f.boost / heaviest
+                        } else {
+                            1.0
+                        },
+                    )
+                })
+                .collect(),
+            fuzzy,
+            prefix,
+            matched: RefCell::default(),
+        }
+    }
 
-/// A typo or an unfinished word often changes how a single-word query segments ("아이우"
-/// → 아 + 이우, "방탄소" → 방탄 + 소), so the word as typed is also matched against whole
-/// indexed terms: fuzzily, and as a prefix while the user types.
-fn surface_query(
-    q: &str,
-    fields: &[WeightedField],
-    fuzzy: Fuzzy,
-    prefix: bool,
-) -> Option<Box<dyn Query>> {
-    if q.split_whitespace().count() != 1 {
-        return None;
+    /// Every term the built queries can match with (for highlights).
+    pub fn into_matched(self) -> MatchedTerms {
+        self.matched.into_inner()
     }
-    let jamo = hangul::to_jamo(&crate::analysis::normalize_term(q));
-    let jamo_len = jamo.chars().count();
-    let distance = fuzzy.distance(jamo_len);
-    let as_prefix = prefix && jamo_len >= MIN_PREFIX_JAMO;
-    if distance == 0 && !as_prefix {
-        return None;
+
+    /// Matches any of `terms`, scoring `score`.
+    fn constant(&self, terms: Vec<Term>, score: f32) -> Box<dyn Query> {
+        self.matched.borrow_mut().extend(terms.iter().cloned());
+        Box::new(BoostQuery::new(Box::new(TermSetQuery::new(terms)), score))
     }
-    Some(any(fields.iter().flat_map(|f| {
-        let term = Term::from_field_text(f.jamo, &jamo);
-        let mut clauses: Vec<Box<dyn Query>> = Vec::new();
-        if distance > 0 {
-            clauses.push(boosted(
-                Box::new(FuzzyTermQuery::new(term.clone(), distance, true)),
-                f.boost * SURFACE_FUZZY_SCORE,
-            ));
+
+    /// The query for `q`; `None` when the text has no searchable word.
+    pub fn build(&self, q: &str) -> Built {
+        let q = q.trim();
+        if q.is_empty() || self.fields.is_empty() {
+            return Ok(None);
         }
-        if as_prefix {
-            clauses.push(boosted(
-                Box::new(FuzzyTermQuery::new_prefix(term, 0, false)),
-                f.boost * PREFIX_SCORE,
-            ));
+        if hangul::is_chosung_query(q) {
+            return self.chosung_query(q).map(Some);
         }
-        clauses
-    })))
+        let original = self.typed(q)?;
+        if hangul::looks_like_wrong_layout(q) {
+            return Ok(best_of(original, self.typed(&hangul::qwerty_to_hangul(q))?));
+        }
+        Ok(original)
+    }
+
+    fn typed(&self, text: &str) -> Built {
+        Ok(best_of(self.words_query(text)?, self.surface_query(text)?))
+    }
+
+    fn chosung_query(&self, q: &str) -> tantivy::Result<Box<dyn Query>> {
+        let initials: String = q.chars().filter(|c| !c.is_whitespace()).collect();
+        let mut alternatives = Vec::new();
+        for (f, w) in &self.fields {
+            let exact = Term::from_field_text(f.chosung, &initials);
+            alternatives.push(self.constant(vec![exact], Band::Prefix.score(*w)));
+            let completions = self.expander.prefixed(f.chosung, &initials)?;
+            if !completions.is_empty() {
+                alternatives.push(self.constant(completions, Band::Typo1.score(*w)));
+            }
+        }
+        Ok(best(alternatives))
+    }
+
+    fn words_query(&self, q: &str) -> Built {
+        let groups = group_words(self.analyzer.analyze_query(q));
+        let Some(last) = groups.len().checked_sub(1) else {
+            return Ok(None);
+        };
+        let mut words = Vec::with_capacity(groups.len());
+        for (i, group) in groups.iter().enumerate() {
+            let as_prefix = self.prefix && i == last;
+            let mut alternatives = Vec::new();
+            for term in &group.whole {
+                alternatives.push(self.term_query(term, as_prefix)?);
+            }
+            if !group.parts.is_empty() {
+                let mut parts = Vec::with_capacity(group.parts.len());
+                for (k, term) in group.parts.iter().enumerate() {
+                    let last_part = as_prefix && k + 1 == group.parts.len();
+                    parts.push(self.term_query(term, last_part)?);
+                }
+                alternatives.push(mean(parts));
+            }
+            words.push(best(alternatives));
+        }
+        Ok(Some(mean(words)))
+    }
+
+    /// A typo or an unfinished word often changes how a single-word query segments
+    /// ("아이우" → 아 + 이우, "방탄소" → 방탄 + 소), so the word as typed is also matched
+    /// against whole indexed terms: with typos, and as a prefix while the user types.
+    fn surface_query(&self, q: &str) -> Built {
+        if q.split_whitespace().count() != 1 {
+            return Ok(None);
+        }
+        let jamo = hangul::to_jamo(&crate::analysis::normalize_term(q));
+        let alternatives = self.loose_matches(&jamo, self.prefix)?;
+        Ok((!alternatives.is_empty()).then(|| best(alternatives)))
+    }
+
+    fn term_query(&self, term: &str, prefix: bool) -> tantivy::Result<Box<dyn Query>> {
+        let mut alternatives: Vec<Box<dyn Query>> = self
+            .fields
+            .iter()
+            .map(|(f, w)| {
+                let term = Term::from_field_text(f.main, term);
+                self.matched.borrow_mut().extend([term.clone()]);
+                let exact = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                Box::new(ExactQuery::new(Box::new(exact), *w)) as Box<dyn Query>
+            })
+            .collect();
+        alternatives.extend(self.loose_matches(&hangul::to_jamo(term), prefix)?);
+        Ok(best(alternatives))
+    }
+
+    /// Typo and prefix matches of a jamo-form word in every field.
+    fn loose_matches(&self, jamo: &str, prefix: bool) -> tantivy::Result<Vec<Box<dyn Query>>> {
+        let jamo_len = jamo.chars().count();
+        let distance = self.fuzzy.distance(jamo_len);
+        let prefix = prefix && jamo_len >= MIN_PREFIX_JAMO;
+        let mut alternatives = Vec::new();
+        for (f, w) in &self.fields {
+            if distance > 0 {
+                let typos = self.expander.typos(f.jamo, jamo, distance)?;
+                for d in 1..=distance {
+                    let terms: Vec<Term> = typos
+                        .iter()
+                        .filter(|(_, td)| *td == d)
+                        .map(|(t, _)| t.clone())
+                        .collect();
+                    if !terms.is_empty() {
+                        alternatives.push(self.constant(terms, Band::typo(d).score(*w)));
+                    }
+                }
+            }
+            if prefix {
+                let completions = self.expander.prefixed(f.jamo, jamo)?;
+                if !completions.is_empty() {
+                    alternatives.push(self.constant(completions, Band::Prefix.score(*w)));
+                }
+            }
+        }
+        Ok(alternatives)
+    }
 }
 
 /// The terms of one query word: the whole word (and its synonyms), and its parts when
@@ -236,50 +296,29 @@ fn group_words(tokens: Vec<AnalyzedToken>) -> Vec<Word> {
     words.into_iter().map(|(_, _, w)| w).collect()
 }
 
-fn term_query(term: &str, fields: &[WeightedField], fuzzy: Fuzzy, prefix: bool) -> Box<dyn Query> {
-    let jamo = hangul::to_jamo(term);
-    let jamo_len = jamo.chars().count();
-    let distance = fuzzy.distance(jamo_len);
-    any(fields.iter().flat_map(|f| {
-        let mut clauses: Vec<Box<dyn Query>> = vec![boosted(
-            Box::new(TermQuery::new(
-                Term::from_field_text(f.main, term),
-                IndexRecordOption::WithFreqs,
-            )),
-            f.boost,
-        )];
-        let jamo_term = Term::from_field_text(f.jamo, &jamo);
-        if distance > 0 {
-            clauses.push(boosted(
-                Box::new(FuzzyTermQuery::new(jamo_term.clone(), distance, true)),
-                f.boost * FUZZY_SCORE,
-            ));
-        }
-        if prefix && jamo_len >= MIN_PREFIX_JAMO {
-            clauses.push(boosted(
-                Box::new(FuzzyTermQuery::new_prefix(jamo_term, 0, false)),
-                f.boost * PREFIX_SCORE,
-            ));
-        }
-        clauses
-    }))
+/// Matches what any alternative matches, scoring the best alternative's score.
+fn best(mut alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if alternatives.len() == 1 {
+        return alternatives.pop().expect("one alternative");
+    }
+    Box::new(DisjunctionMaxQuery::new(alternatives))
 }
 
-fn boosted(query: Box<dyn Query>, boost: f32) -> Box<dyn Query> {
-    if (boost - 1.0).abs() < f32::EPSILON {
-        query
-    } else {
-        Box::new(BoostQuery::new(query, boost))
+fn best_of(a: Option<Box<dyn Query>>, b: Option<Box<dyn Query>>) -> Option<Box<dyn Query>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Some(best(vec![a, b])),
+        (a, b) => a.or(b),
     }
 }
 
-fn any(queries: impl IntoIterator<Item = Box<dyn Query>>) -> Box<dyn Query> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> =
-        queries.into_iter().map(|q| (Occur::Should, q)).collect();
-    if clauses.len() == 1 {
-        return clauses.pop().expect("one clause").1;
+/// Matches when every part matches, scoring the mean of their scores.
+fn mean(mut parts: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+    if parts.len() == 1 {
+        return parts.pop().expect("one part");
     }
-    Box::new(BooleanQuery::new(clauses))
+    let n = parts.len() as f32;
+    let all = BooleanQuery::new(parts.into_iter().map(|q| (Occur::Must, q)).collect());
+    Box::new(BoostQuery::new(Box::new(all), 1.0 / n))
 }
 
 #[cfg(test)]
@@ -312,7 +351,7 @@ mod tests {
             json!({"id": 4, "title": "방탄소년단 월드투어", "artists": ["방탄소년단"]}),
             json!({"id": 5, "title": "아이유 팬미팅", "artists": ["아이유"]}),
             json!({"id": 6, "title": "이유 있는 밤", "venue": "소극장"}),
-        ]);
+        ]).unwrap();
         assert!(report.rejected.is_empty());
         index.commit().unwrap();
         Fixture { analyzer, index }
@@ -327,11 +366,13 @@ mod tests {
                 .enumerate()
                 .filter_map(|(i, f)| WeightedField::of(self.index.fields(), i, f.boost))
                 .collect();
-            let Some(query) = build_text_query(&self.analyzer, q, &fields, Fuzzy::Auto, true)
+            let searcher = self.index.searcher();
+            let Some(query) = TextQuery::new(&self.analyzer, &searcher, &fields, Fuzzy::Auto, true)
+                .build(q)
+                .unwrap()
             else {
                 return Vec::new();
             };
-            let searcher = self.index.searcher();
             searcher
                 .search(&*query, &TopDocs::with_limit(10).order_by_score())
                 .unwrap()

@@ -1,0 +1,292 @@
+//! Collectors: the score threshold, and ranking by score or fast fields with a stable
+//! tiebreak, exact totals and `search_after` cursors.
+//!
+//! A hit's rank is a key of four `u64`s compared in order: up to three sort keys mapped
+//! so that ascending `u64` order is the requested order (missing values last), then the
+//! document's [`TIEBREAK_FIELD`](crate::index::TIEBREAK_FIELD). Keys are unique per
+//! document, so a cursor (the last hit's key) continues exactly after it: every hit is
+//! visited once, however many share a score or a date.
+
+use std::collections::BinaryHeap;
+
+use tantivy::collector::{Collector, SegmentCollector};
+use tantivy::columnar::{Column, ColumnType};
+use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
+
+use super::request::Order;
+use crate::index::TIEBREAK_FIELD;
+
+/// The rank key of a hit.
+pub type RankKey = [u64; 4];
+
+/// What a sort key reads.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum SortBy {
+    /// The relevance score.
+    Score(Order),
+    /// A numeric, date or bool fast field.
+    Field(String, Order),
+}
+
+/// Passes to `inner` only documents scoring at least `min`.
+pub struct MinScore<C> {
+    /// The wrapped collector.
+    pub inner: C,
+    /// The threshold.
+    pub min: Score,
+}
+
+impl<C: Collector> Collector for MinScore<C> {
+    type Fruit = C::Fruit;
+    type Child = MinScoreSegment<C::Child>;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        Ok(MinScoreSegment {
+            inner: self.inner.for_segment(segment, reader)?,
+            min: self.min,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        true
+    }
+
+    fn merge_fruits(
+        &self,
+        fruits: Vec<<Self::Child as SegmentCollector>::Fruit>,
+    ) -> tantivy::Result<Self::Fruit> {
+        self.inner.merge_fruits(fruits)
+    }
+}
+
+/// Segment part of [`MinScore`].
+pub struct MinScoreSegment<C> {
+    inner: C,
+    min: Score,
+}
+
+impl<C: SegmentCollector> SegmentCollector for MinScoreSegment<C> {
+    type Fruit = C::Fruit;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        if score >= self.min {
+            self.inner.collect(doc, score);
+        }
+    }
+
+    fn harvest(self) -> Self::Fruit {
+        self.inner.harvest()
+    }
+}
+
+/// One ranked hit.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Ranked {
+    /// Its rank key (the cursor after it).
+    pub key: RankKey,
+    /// Where it is.
+    pub address: DocAddress,
+    /// Its score (0 when scoring is off).
+    pub score: Score,
+}
+
+/// What [`Rank`] found: the best `window` hits after the cursor, and the total count.
+#[derive(Debug, Default)]
+pub struct Ranking {
+    /// Best first.
+    pub hits: Vec<Ranked>,
+    /// Every document collected (before the cursor cut).
+    pub total: u64,
+}
+
+/// Keeps the best `window` hits by [`RankKey`] that come after `after`, and counts all.
+pub struct Rank {
+    /// Sort keys (at most three).
+    pub sort: Vec<SortBy>,
+    /// Only hits ranked after this key.
+    pub after: Option<RankKey>,
+    /// How many hits to keep.
+    pub window: usize,
+}
+
+impl Collector for Rank {
+    type Fruit = Ranking;
+    type Child = RankSegment;
+
+    fn for_segment(
+        &self,
+        segment: SegmentOrdinal,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Self::Child> {
+        let fast = reader.fast_fields();
+        let mut keys = Vec::with_capacity(self.sort.len());
+        for sort in &self.sort {
+            keys.push(match sort {
+                SortBy::Score(order) => KeyReader::Score(*order),
+                SortBy::Field(name, order) => KeyReader::Column(
+                    fast.u64_lenient_for_type(Some(&SORTABLE_COLUMNS), name)?
+                        .map(|(column, _)| column),
+                    *order,
+                ),
+            });
+        }
+        let tiebreak = fast.u64(TIEBREAK_FIELD)?;
+        Ok(RankSegment {
+            segment,
+            keys,
+            tiebreak,
+            after: self.after,
+            window: self.window,
+            heap: BinaryHeap::new(),
+            total: 0,
+        })
+    }
+
+    fn requires_scoring(&self) -> bool {
+        self.sort.iter().any(|s| matches!(s, SortBy::Score(_)))
+    }
+
+    fn merge_fruits(&self, fruits: Vec<SegmentRanking>) -> tantivy::Result<Ranking> {
+        let total = fruits.iter().map(|f| f.total).sum();
+        let mut hits: Vec<Ranked> = fruits.into_iter().flat_map(|f| f.hits).collect();
+        hits.sort_unstable_by_key(|h| h.key);
+        hits.truncate(self.window);
+        Ok(Ranking { hits, total })
+    }
+}
+
+const SORTABLE_COLUMNS: [ColumnType; 5] = [
+    ColumnType::I64,
+    ColumnType::U64,
+    ColumnType::F64,
+    ColumnType::DateTime,
+    ColumnType::Bool,
+];
+
+enum KeyReader {
+    Score(Order),
+    /// `None` when no document of the segment has the field.
+    Column(Option<Column<u64>>, Order),
+}
+
+/// Segment part of [`Rank`].
+pub struct RankSegment {
+    segment: SegmentOrdinal,
+    keys: Vec<KeyReader>,
+    tiebreak: Column<u64>,
+    after: Option<RankKey>,
+    window: usize,
+    heap: BinaryHeap<HeapEntry>,
+    total: u64,
+}
+
+/// Segment result of [`Rank`].
+pub struct SegmentRanking {
+    hits: Vec<Ranked>,
+    total: u64,
+}
+
+#[derive(PartialEq)]
+struct HeapEntry(Ranked);
+
+impl Eq for HeapEntry {}
+
+impl PartialOrd for HeapEntry {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for HeapEntry {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.key.cmp(&other.0.key)
+    }
+}
+
+/// Maps a value to a key part whose ascending order is `order`.
+fn directed(value: u64, order: Order) -> u64 {
+    match order {
+        Order::Asc => value,
+        Order::Desc => !value,
+    }
+}
+
+/// An order-preserving map of a float score to `u64`.
+fn score_bits(score: Score) -> u64 {
+    let bits = score.to_bits();
+    u64::from(if bits & 0x8000_0000 != 0 {
+        !bits
+    } else {
+        bits | 0x8000_0000
+    })
+}
+
+impl SegmentCollector for RankSegment {
+    type Fruit = SegmentRanking;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.total += 1;
+        let mut key: RankKey = [0; 4];
+        for (slot, reader) in key.iter_mut().zip(&self.keys) {
+            *slot = match reader {
+                KeyReader::Score(order) => directed(score_bits(score), *order),
+                KeyReader::Column(column, order) => {
+                    match column.as_ref().and_then(|c| c.first(doc)) {
+                        Some(value) => directed(value, *order),
+                        // Missing values sort last in either direction.
+                        None => u64::MAX,
+                    }
+                }
+            };
+        }
+        key[3] = self.tiebreak.first(doc).unwrap_or(u64::MAX);
+        if self.after.is_some_and(|after| key <= after) {
+            return;
+        }
+        if self.heap.len() == self.window {
+            match self.heap.peek() {
+                Some(worst) if key < worst.0.key => {
+                    self.heap.pop();
+                }
+                _ => return,
+            }
+        }
+        if self.window > 0 {
+            self.heap.push(HeapEntry(Ranked {
+                key,
+                address: DocAddress::new(self.segment, doc),
+                score,
+            }));
+        }
+    }
+
+    fn harvest(self) -> SegmentRanking {
+        SegmentRanking {
+            hits: self.heap.into_iter().map(|e| e.0).collect(),
+            total: self.total,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn key_maps_preserve_order() {
+        let scores = [-3.5f32, -0.0, 0.0, 0.25, 0.7, 1.0, 12.0];
+        for pair in scores.windows(2) {
+            assert!(score_bits(pair[0]) <= score_bits(pair[1]), "{pair:?}");
+        }
+        assert!(directed(5, Order::Desc) < directed(4, Order::Desc));
+        assert!(directed(4, Order::Asc) < directed(5, Order::Asc));
+        assert!(
+            directed(u64::MAX - 1, Order::Asc) < u64::MAX,
+            "missing sorts last"
+        );
+    }
+}

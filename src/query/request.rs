@@ -1,0 +1,354 @@
+//! The search request and response, as JSON.
+//!
+//! ```json
+//! {"q": "여름공연", "filter": {"genre": ["콘서트"], "deleted": false},
+//!  "fields": {"title": 2.0, "artists": 1.0}, "fuzzy": "auto", "prefix": true,
+//!  "min_score": 0.3, "sort": [{"start_date": "asc"}], "limit": 10, "offset": 0,
+//!  "search_after": null, "highlight": true, "aggs": {}}
+//! ```
+//!
+//! Every key is optional. Unknown keys are rejected, so a typo (`"filters"`) is an error
+//! rather than a silently ignored condition.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Deserializer, Serialize};
+use serde_json::{Map, Value as Json};
+
+use super::QueryError;
+use super::text::Fuzzy;
+
+/// Default number of hits per page.
+pub const DEFAULT_LIMIT: usize = 10;
+/// Largest page.
+pub const MAX_LIMIT: usize = 1_000;
+/// Deepest hit reachable with `offset` (`offset + limit`); deeper pages use
+/// `search_after`, whose cost does not grow with depth.
+pub const MAX_WINDOW: usize = 10_000;
+/// Longest accepted query text, in characters.
+pub const MAX_QUERY_CHARS: usize = 500;
+/// Most sort keys per request.
+pub const MAX_SORT_KEYS: usize = 3;
+
+/// A search: text, filters, ranking, paging, highlights and aggregations.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SearchRequest {
+    /// Query text; empty means "match everything the filter lets through" (browse).
+    pub q: String,
+    /// Filters (see [`super::filter`]); they restrict candidates and never score.
+    pub filter: Option<Map<String, Json>>,
+    /// Text fields to search and their boosts; default: every text field with its
+    /// spec boost.
+    pub fields: Option<BTreeMap<String, f32>>,
+    /// Typo tolerance: `"auto"` (default), `"off"`, `true`/`false`, or an edit
+    /// distance 0–2 in jamo.
+    #[serde(deserialize_with = "fuzzy_from_json")]
+    pub fuzzy: Fuzzy,
+    /// Whether the last query word also matches as a prefix (search as you type).
+    pub prefix: bool,
+    /// Hits scoring below this are dropped (scores run 0–1, see [`super::score`]);
+    /// default [`super::score::DEFAULT_MIN_SCORE`]. Ignored when `q` is empty.
+    pub min_score: Option<f32>,
+    /// Sort keys, e.g. `[{"start_date": "asc"}, "_score"]`; default: by score, or by id
+    /// when `q` is empty. Ties are broken by id, so paging is stable.
+    pub sort: Vec<SortClause>,
+    /// Hits per page (default 10, at most [`MAX_LIMIT`]).
+    pub limit: usize,
+    /// Hits to skip (`offset + limit` at most [`MAX_WINDOW`]).
+    pub offset: usize,
+    /// The `next_cursor` of the previous page: continue after its last hit.
+    pub search_after: Option<String>,
+    /// Return the matched spans of stored text fields.
+    pub highlight: bool,
+    /// Aggregations over every matching document (see [`crate::analytics`]).
+    pub aggs: Option<Map<String, Json>>,
+}
+
+impl Default for SearchRequest {
+    fn default() -> Self {
+        SearchRequest {
+            q: String::new(),
+            filter: None,
+            fields: None,
+            fuzzy: Fuzzy::Auto,
+            prefix: true,
+            min_score: None,
+            sort: Vec::new(),
+            limit: DEFAULT_LIMIT,
+            offset: 0,
+            search_after: None,
+            highlight: false,
+            aggs: None,
+        }
+    }
+}
+
+impl SearchRequest {
+    /// A request for `q` with every other setting at its default.
+    pub fn text(q: impl Into<String>) -> Self {
+        SearchRequest {
+            q: q.into(),
+            ..SearchRequest::default()
+        }
+    }
+
+    /// Parses a JSON request; errors name the offending key (`sort[0]`, `limit`).
+    pub fn from_json(json: &[u8]) -> Result<Self, QueryError> {
+        let mut de = serde_json::Deserializer::from_slice(json);
+        let request: SearchRequest =
+            serde_path_to_error::deserialize(&mut de).map_err(|e| QueryError::Invalid {
+                field: json_path(e.path()),
+                reason: e.inner().to_string(),
+            })?;
+        de.end().map_err(|e| QueryError::Invalid {
+            field: String::new(),
+            reason: e.to_string(),
+        })?;
+        Ok(request)
+    }
+
+    /// Checks the limits that do not depend on the kind.
+    pub fn check(&self) -> Result<(), QueryError> {
+        let invalid = |field: &str, reason: String| {
+            Err(QueryError::Invalid {
+                field: field.into(),
+                reason,
+            })
+        };
+        let chars = self.q.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return invalid(
+                "q",
+                format!("the query is {chars} characters; at most {MAX_QUERY_CHARS} are allowed"),
+            );
+        }
+        if self.limit > MAX_LIMIT {
+            return invalid("limit", format!("at most {MAX_LIMIT} hits per page"));
+        }
+        if self.offset + self.limit > MAX_WINDOW {
+            return invalid(
+                "offset",
+                format!(
+                    "offset + limit must be at most {MAX_WINDOW}; page deeper with search_after"
+                ),
+            );
+        }
+        if self.search_after.is_some() && self.offset > 0 {
+            return invalid(
+                "search_after",
+                "cannot be combined with offset: the cursor already says where to continue".into(),
+            );
+        }
+        if let Some(min) = self.min_score
+            && !(0.0..=1.0).contains(&min)
+        {
+            return invalid("min_score", format!("must be between 0 and 1, found {min}"));
+        }
+        if self.sort.len() > MAX_SORT_KEYS {
+            return invalid("sort", format!("at most {MAX_SORT_KEYS} sort keys"));
+        }
+        if let Some(fields) = &self.fields {
+            for (name, boost) in fields {
+                if !(boost.is_finite() && *boost > 0.0) {
+                    return invalid(
+                        &format!("fields.{name}"),
+                        format!("a boost must be a positive number, found {boost}"),
+                    );
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+fn json_path(path: &serde_path_to_error::Path) -> String {
+    let path = path.to_string();
+    if path == "." { String::new() } else { path }
+}
+
+/// Sort direction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Order {
+    /// Smallest first.
+    Asc,
+    /// Largest first.
+    Desc,
+}
+
+/// One sort key: `"field"` (ascending), `"_score"` (descending) or `{"field": "asc"}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SortClause {
+    /// A sortable field, or `_score`.
+    pub field: String,
+    /// Direction.
+    pub order: Order,
+}
+
+/// The name that sorts by relevance.
+pub const SCORE: &str = "_score";
+
+impl<'de> Deserialize<'de> for SortClause {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        #[derive(Deserialize)]
+        #[serde(untagged)]
+        enum Raw {
+            Name(String),
+            Keyed(BTreeMap<String, Order>),
+        }
+        match Raw::deserialize(deserializer).map_err(|_| {
+            serde::de::Error::custom(
+                "expected \"field\", \"_score\" or {\"field\": \"asc\"|\"desc\"}",
+            )
+        })? {
+            Raw::Name(field) => {
+                let order = if field == SCORE {
+                    Order::Desc
+                } else {
+                    Order::Asc
+                };
+                Ok(SortClause { field, order })
+            }
+            Raw::Keyed(map) if map.len() == 1 => {
+                let (field, order) = map.into_iter().next().expect("one entry");
+                Ok(SortClause { field, order })
+            }
+            Raw::Keyed(_) => Err(serde::de::Error::custom(
+                "a sort key object names exactly one field",
+            )),
+        }
+    }
+}
+
+fn fuzzy_from_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fuzzy, D::Error> {
+    match Json::deserialize(deserializer)? {
+        Json::Bool(true) => Ok(Fuzzy::Auto),
+        Json::Bool(false) => Ok(Fuzzy::Off),
+        Json::String(s) if s == "auto" => Ok(Fuzzy::Auto),
+        Json::String(s) if s == "off" => Ok(Fuzzy::Off),
+        Json::Number(n) if n.as_u64().is_some_and(|d| d <= 2) => {
+            Ok(Fuzzy::Distance(n.as_u64().unwrap_or(0) as u8))
+        }
+        other => Err(serde::de::Error::custom(format!(
+            "expected \"auto\", \"off\", true, false or 0–2, found {other}"
+        ))),
+    }
+}
+
+/// One hit.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Hit {
+    /// The document id (a number for integer-id kinds).
+    pub id: Json,
+    /// Relevance, 0–1 (0 when `q` is empty).
+    pub score: f32,
+    /// The stored fields.
+    pub source: Map<String, Json>,
+    /// Matched spans per text field, when requested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub highlight: Option<BTreeMap<String, Vec<super::highlight::Span>>>,
+}
+
+/// How many documents matched.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Total {
+    /// The count.
+    pub value: u64,
+    /// `"eq"`: exact. (Counting is never capped, so it is always exact.)
+    pub relation: &'static str,
+}
+
+/// The answer to a [`SearchRequest`].
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct SearchResponse {
+    /// The page of hits, best first.
+    pub hits: Vec<Hit>,
+    /// Documents matching the filter, the text and `min_score` (all pages).
+    pub total: Total,
+    /// Time spent, in milliseconds.
+    pub took_ms: f64,
+    /// Aggregation results, when requested.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aggregations: Option<Json>,
+    /// Pass as `search_after` to get the next page; absent on the last page.
+    pub next_cursor: Option<String>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_the_documented_request_and_names_bad_keys() {
+        let request = SearchRequest::from_json(
+            r#"{"q": "여름공연", "filter": {"genre": ["콘서트"]}, "fields": {"title": 2.0},
+                "fuzzy": 1, "prefix": false, "min_score": 0.3,
+                "sort": [{"start_date": "asc"}, "_score", "price_min"], "limit": 5,
+                "highlight": true, "aggs": {"g": {"terms": {"field": "genre"}}}}"#
+                .as_bytes(),
+        )
+        .unwrap();
+        assert_eq!(request.fuzzy, Fuzzy::Distance(1));
+        assert!(!request.prefix);
+        assert_eq!(
+            request.sort,
+            [
+                SortClause {
+                    field: "start_date".into(),
+                    order: Order::Asc
+                },
+                SortClause {
+                    field: SCORE.into(),
+                    order: Order::Desc
+                },
+                SortClause {
+                    field: "price_min".into(),
+                    order: Order::Asc
+                },
+            ]
+        );
+        assert_eq!(
+            SearchRequest::from_json(b"{}").unwrap(),
+            SearchRequest::default()
+        );
+
+        let field = |json: &str| match SearchRequest::from_json(json.as_bytes()) {
+            Err(QueryError::Invalid { field, .. }) => field,
+            other => panic!("{json}: {other:?}"),
+        };
+        assert_eq!(field(r#"{"limit": "ten"}"#), "limit");
+        assert_eq!(field(r#"{"filters": {}}"#), "filters");
+        assert_eq!(field(r#"{"fuzzy": 3}"#), "fuzzy");
+        assert_eq!(field(r#"{"sort": ["a", {"b": "up"}]}"#), "sort[1]");
+        assert_eq!(field(r#"{"q": 1"#), "q");
+    }
+
+    #[test]
+    fn limits_are_checked() {
+        let bad = |request: SearchRequest| request.check().unwrap_err().field().to_string();
+        assert_eq!(
+            bad(SearchRequest {
+                limit: 5_000,
+                ..Default::default()
+            }),
+            "limit"
+        );
+        assert_eq!(
+            bad(SearchRequest {
+                offset: 9_995,
+                ..Default::default()
+            }),
+            "offset"
+        );
+        assert_eq!(bad(SearchRequest::text("가".repeat(501))), "q");
+        assert_eq!(
+            bad(SearchRequest {
+                min_score: Some(2.0),
+                ..Default::default()
+            }),
+            "min_score"
+        );
+        assert!(SearchRequest::text("가".repeat(500)).check().is_ok());
+    }
+}
