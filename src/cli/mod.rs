@@ -2,6 +2,7 @@
 //! wrapper over the library.
 
 mod analyze;
+mod demo;
 mod demo_data;
 mod dict;
 mod index;
@@ -23,6 +24,8 @@ pub struct Cli {
 pub enum Command {
     /// Print the tokens the Korean analyzer makes of TEXT (like Elasticsearch `_analyze`).
     Analyze(analyze::AnalyzeArgs),
+    /// Quick start: fill empty indexes with generated data, then search and aggregate.
+    Demo(demo::DemoArgs),
     /// Build (or add to) a kind's index from JSON lines; bad lines are reported and skipped.
     Index(index::IndexArgs),
     /// Search a kind's index and print the ranked hits.
@@ -47,6 +50,7 @@ pub fn run() -> anyhow::Result<()> {
         .init();
     match cli.command {
         Command::Analyze(args) => analyze::run(args),
+        Command::Demo(args) => demo::run(args),
         Command::Index(args) => index::run(args),
         Command::Search(args) => search::run(args),
         Command::DemoData(args) => demo_data::run(args),
