@@ -38,12 +38,15 @@ impl<'a> Expander<'a> {
     ) -> tantivy::Result<Vec<(Term, u8)>> {
         let mut found: HashMap<Vec<u8>, (u64, u8)> = HashMap::new();
         for d in 1..=distance.min(2) {
-            let query = FuzzyTermQuery::new(Term::from_field_text(field, text), d, true);
+            // One automaton per distance, shared by every segment: building it is the
+            // expensive part of a typo expansion.
+            let automaton =
+                FuzzyTermQuery::new(Term::from_field_text(field, text), d, true).automaton()?;
             for segment in self.searcher.segment_readers() {
                 let inverted = segment.inverted_index(field)?;
                 let mut stream = inverted
                     .terms()
-                    .search(query.automaton()?)
+                    .search(&automaton)
                     .into_stream()
                     .map_err(io_error)?;
                 let mut scanned = 0;
