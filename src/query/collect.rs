@@ -28,7 +28,7 @@ pub enum SortBy {
     Field(String, Order),
 }
 
-/// Passes to `inner` only documents scoring at least `min`.
+/// Passes to `inner` only documents scoring at least `min` (`f32::MIN`: all, unscored).
 pub struct MinScore<C> {
     /// The wrapped collector.
     pub inner: C,
@@ -52,7 +52,8 @@ impl<C: Collector> Collector for MinScore<C> {
     }
 
     fn requires_scoring(&self) -> bool {
-        true
+        // Without a threshold (browsing), unscored documents arrive with score 0 and pass.
+        self.min > f32::MIN || self.inner.requires_scoring()
     }
 
     fn merge_fruits(
