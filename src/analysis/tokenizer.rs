@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use tantivy::tokenizer::{Token, TokenStream, Tokenizer, TokenizerManager};
 
-use super::{Analyzer, hangul};
+use super::{AnalyzedToken, Analyzer, hangul};
 
 /// Tokenizer name of the Korean morphological form (`여름`, `공연`).
 pub const KO: &str = "ko";
@@ -62,30 +62,42 @@ impl Tokenizer for KoreanTokenizer {
     type TokenStream<'a> = KoreanTokenStream;
 
     fn token_stream<'a>(&'a mut self, text: &'a str) -> KoreanTokenStream {
-        let analyzed = self.analyzer.analyze(text);
-        let tokens = analyzed
-            .into_iter()
+        KoreanTokenStream {
+            tokens: self.form.tokens(&self.analyzer.analyze(text)),
+            next: 0,
+        }
+    }
+}
+
+impl TermForm {
+    /// This form of `term`, or `None` when the form skips it (chosung of a term without
+    /// Hangul).
+    pub fn apply(self, term: &str) -> Option<String> {
+        match self {
+            TermForm::Morpheme => Some(term.to_string()),
+            TermForm::Jamo => Some(hangul::to_jamo(term)),
+            TermForm::Chosung => term
+                .chars()
+                .any(hangul::is_hangul_syllable)
+                .then(|| hangul::chosung(term)),
+        }
+    }
+
+    /// tantivy tokens of this form, with the analyzer's offsets and positions. Lets one
+    /// analysis feed all three forms (see `index::FieldMap::document`).
+    pub fn tokens(self, analyzed: &[AnalyzedToken]) -> Vec<Token> {
+        analyzed
+            .iter()
             .filter_map(|t| {
-                let text = match self.form {
-                    TermForm::Morpheme => t.term,
-                    TermForm::Jamo => hangul::to_jamo(&t.term),
-                    TermForm::Chosung => {
-                        if !t.term.chars().any(hangul::is_hangul_syllable) {
-                            return None;
-                        }
-                        hangul::chosung(&t.term)
-                    }
-                };
                 Some(Token {
                     offset_from: t.start,
                     offset_to: t.end,
                     position: t.position,
-                    text,
+                    text: self.apply(&t.term)?,
                     position_length: t.position_length,
                 })
             })
-            .collect();
-        KoreanTokenStream { tokens, next: 0 }
+            .collect()
     }
 }
 

@@ -2,7 +2,11 @@
 //!
 //! Text fields are indexed three times: `name` with the Korean analyzer (positions, for
 //! phrases and highlights), `name__jamo` in jamo form (typo tolerance: one wrong vowel is
-//! one edit) and `name__chosung` in initial-consonant form ("ㅇㅇㅇ" queries). Every other
+//! one edit) and `name__chosung` in initial-consonant form ("ㅇㅇㅇ" queries). All three
+//! come from one analysis of the text, handed to tantivy pre-tokenized (analysis is the
+//! cost of indexing; running it once per form tripled it), so the original text is kept
+//! in a fourth, stored-only field `name__stored` (a stored pre-tokenized value would
+//! carry its tokens into the document store). Every other
 //! type is an indexed fast field, so filters, sorts and aggregations never read stored
 //! text. The primary key is the keyword field `id`; [`TIEBREAK_FIELD`] is a numeric copy
 //! of it that orders equal-scoring hits the same way on every page.
@@ -11,9 +15,10 @@ use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, NumericOptions,
     STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
+use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{DateTime, TantivyDocument};
 
-use crate::analysis::{KO, KO_CHOSUNG, KO_JAMO};
+use crate::analysis::{Analyzer, KO, KO_CHOSUNG, KO_JAMO, TermForm};
 use sha2::{Digest, Sha256};
 
 use crate::schema::{FieldType, IdType, KindSpec, ValidDocument, Value};
@@ -27,6 +32,8 @@ pub const TIEBREAK_FIELD: &str = "__key";
 pub const JAMO_SUFFIX: &str = "__jamo";
 /// Suffix of a text field's initial-consonant companion.
 pub const CHOSUNG_SUFFIX: &str = "__chosung";
+/// Suffix of a text field's stored-only copy of the original text.
+pub const STORED_SUFFIX: &str = "__stored";
 
 /// The tantivy fields behind one spec field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -39,6 +46,8 @@ pub enum IndexedField {
         jamo: Field,
         /// Initial-consonant form.
         chosung: Field,
+        /// The original text, stored (when the spec stores the field), not indexed.
+        stored: Field,
     },
     /// A keyword, number, date or bool field.
     Plain(Field),
@@ -74,7 +83,7 @@ impl FieldMap {
                     FieldType::Text => {
                         let main = builder.add_text_field(
                             &f.name,
-                            text_options(KO, IndexRecordOption::WithFreqsAndPositions, stored),
+                            text_options(KO, IndexRecordOption::WithFreqsAndPositions, false),
                         );
                         let jamo = builder.add_text_field(
                             &format!("{}{JAMO_SUFFIX}", f.name),
@@ -84,10 +93,19 @@ impl FieldMap {
                             &format!("{}{CHOSUNG_SUFFIX}", f.name),
                             text_options(KO_CHOSUNG, IndexRecordOption::WithFreqs, false),
                         );
+                        let stored = builder.add_text_field(
+                            &format!("{}{STORED_SUFFIX}", f.name),
+                            if stored {
+                                TextOptions::default().set_stored()
+                            } else {
+                                TextOptions::default()
+                            },
+                        );
                         IndexedField::Text {
                             main,
                             jamo,
                             chosung,
+                            stored,
                         }
                     }
                     FieldType::Keyword => {
@@ -127,8 +145,9 @@ impl FieldMap {
         }
     }
 
-    /// The tantivy document for a validated document.
-    pub fn document(&self, doc: &ValidDocument) -> TantivyDocument {
+    /// The tantivy document for a validated document, its text analyzed by `analyzer`
+    /// (the CPU-heavy part of indexing: call it from worker threads).
+    pub fn document(&self, doc: &ValidDocument, analyzer: &Analyzer) -> TantivyDocument {
         let mut out = TantivyDocument::default();
         out.add_text(self.id, &doc.id);
         out.add_u64(self.tiebreak, tiebreak_key(&doc.id, self.integer_ids));
@@ -140,12 +159,25 @@ impl FieldMap {
                             main,
                             jamo,
                             chosung,
+                            stored,
                         },
                         Value::Text(s),
                     ) => {
-                        out.add_text(main, s);
-                        out.add_text(jamo, s);
-                        out.add_text(chosung, s);
+                        let analyzed = analyzer.analyze(s);
+                        for (field, form) in [
+                            (main, TermForm::Morpheme),
+                            (jamo, TermForm::Jamo),
+                            (chosung, TermForm::Chosung),
+                        ] {
+                            out.add_pre_tokenized_text(
+                                field,
+                                PreTokenizedString {
+                                    text: String::new(),
+                                    tokens: form.tokens(&analyzed),
+                                },
+                            );
+                        }
+                        out.add_text(stored, s);
                     }
                     (IndexedField::Plain(f), Value::Keyword(s)) => out.add_text(f, s),
                     (IndexedField::Plain(f), Value::Integer(n)) => out.add_i64(f, *n),

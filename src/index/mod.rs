@@ -168,7 +168,10 @@ impl KindIndex {
                 Ok(valid) => {
                     writer.delete_term(Term::from_field_text(self.fields.id, &valid.id));
                     // add_document only fails when the writer is gone (a bug), not per document.
-                    if writer.add_document(self.fields.document(&valid)).is_ok() {
+                    if writer
+                        .add_document(self.fields.document(&valid, &self.analyzer))
+                        .is_ok()
+                    {
                         report.upserted += 1;
                     }
                 }

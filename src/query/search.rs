@@ -90,12 +90,13 @@ pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchRespon
                     main,
                     jamo,
                     chosung,
+                    stored,
                 } = index.fields().fields[i]
                 else {
                     continue;
                 };
                 let spans: Vec<_> = doc
-                    .get_all(main)
+                    .get_all(stored)
                     .filter_map(|v| v.as_str())
                     .enumerate()
                     .flat_map(|(k, text)| {
@@ -287,7 +288,7 @@ pub(crate) fn source(
             continue;
         }
         let field: Field = match fields.fields[i] {
-            IndexedField::Text { main, .. } => main,
+            IndexedField::Text { stored, .. } => stored,
             IndexedField::Plain(field) => field,
         };
         let values: Vec<Json> = doc

@@ -78,6 +78,7 @@ impl WeightedField {
                 main,
                 jamo,
                 chosung,
+                ..
             } => Some(WeightedField {
                 main: *main,
                 jamo: *jamo,
