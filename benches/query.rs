@@ -158,7 +158,7 @@ fn data_dir(docs: u64) -> PathBuf {
         .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join("target"));
     target
         .join("bench-data")
-        .join(format!("concerts-{docs}-seed{SEED}"))
+        .join(format!("concerts-{docs}-seed{SEED}-versioned"))
 }
 
 fn dir_size(path: &Path) -> u64 {
@@ -186,7 +186,7 @@ fn open_index(docs: u64) -> Engine {
     } else {
         build_index(&dir, docs);
     }
-    let engine = Engine::open(&dir).expect("open the bench index");
+    let engine = open_engine(&dir);
     let index = engine.index(KIND).expect("concerts index");
     let searcher = index.searcher();
     eprintln!(
@@ -199,6 +199,20 @@ fn open_index(docs: u64) -> Engine {
     engine
 }
 
+/// Opens the engine (async: it reads the catalog) on a runtime kept for the whole run.
+fn open_engine(dir: &Path) -> Engine {
+    static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
+    let runtime = RUNTIME.get_or_init(|| {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime")
+    });
+    runtime
+        .block_on(Engine::open(dir))
+        .expect("open the bench index")
+}
+
 fn build_index(dir: &Path, docs: u64) {
     if dir.exists() {
         std::fs::remove_dir_all(dir).expect("remove the incomplete bench index");
@@ -207,7 +221,7 @@ fn build_index(dir: &Path, docs: u64) {
     eprintln!("building {docs} concerts into {}", dir.display());
     let started = Instant::now();
     {
-        let engine = Engine::open(dir).expect("create the bench index");
+        let engine = open_engine(dir);
         let mut batch = Vec::with_capacity(BATCH);
         let mut done = 0u64;
         let mut last_report = 0u64;
@@ -235,7 +249,7 @@ fn build_index(dir: &Path, docs: u64) {
     // policy finish its work, as it would on a long-running server.
     let settle = Instant::now();
     {
-        let engine = Engine::open(dir).expect("reopen the bench index");
+        let engine = open_engine(dir);
         let index = engine.index(KIND).expect("index");
         let mut writer: IndexWriter = index.tantivy().writer(50_000_000).expect("writer");
         writer.commit().expect("commit to start merges");

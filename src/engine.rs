@@ -4,24 +4,27 @@
 //! use chatda::engine::Engine;
 //! use chatda::query::SearchRequest;
 //!
-//! let engine = Engine::open("./data")?;
+//! # async fn run() -> Result<(), chatda::engine::EngineError> {
+//! let engine = Engine::open("./data").await?;
 //! engine.upsert("concerts", &[serde_json::json!({"id": 1, "title": "아이유 콘서트"})])?;
 //! engine.commit("concerts")?;
 //! let response = engine.search("concerts", &SearchRequest::text("아이우"))?;
-//! # Ok::<(), chatda::engine::EngineError>(())
+//! # Ok(()) }
 //! ```
 //!
 //! `Engine` is `Send + Sync`; share it in an `Arc`. Searches take a fresh searcher each
-//! (one `IndexReader` per index, one `Searcher` per request). Every method blocks on CPU
-//! or disk: from async code call them inside `tokio::task::spawn_blocking`.
+//! (one `IndexReader` per index, one `Searcher` per request). The `async` methods talk to
+//! the catalog; every other method blocks on CPU or disk: from async code call them
+//! inside `tokio::task::spawn_blocking`.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, RwLock};
+use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use serde_json::Value as Json;
 
 use crate::analysis::{AnalysisError, Analyzer, AnalyzerConfig};
+use crate::catalog::{Catalog, CatalogError, VersionState};
 use crate::index::{BatchReport, IndexError, KindIndex};
 use crate::query::{self, QueryError, SearchError, SearchRequest, SearchResponse};
 use crate::schema::{KindSpec, SchemaError};
@@ -48,6 +51,12 @@ pub enum EngineError {
     /// A kind spec is wrong.
     #[error(transparent)]
     Schema(#[from] SchemaError),
+    /// The catalog refused or failed.
+    #[error(transparent)]
+    Catalog(#[from] CatalogError),
+    /// Versions, aliases and jobs need an engine opened on a data directory.
+    #[error("this engine is in memory: versions, aliases and reindex need a data directory")]
+    NoCatalog,
 }
 
 impl From<SearchError> for EngineError {
@@ -62,7 +71,11 @@ impl From<SearchError> for EngineError {
 impl EngineError {
     /// Whether the caller caused the error (bad request, unknown index).
     pub fn is_user_error(&self) -> bool {
-        matches!(self, EngineError::UnknownIndex(..) | EngineError::Query(_))
+        match self {
+            EngineError::UnknownIndex(..) | EngineError::Query(_) | EngineError::NoCatalog => true,
+            EngineError::Catalog(e) => e.is_user_error(),
+            _ => false,
+        }
     }
 
     /// A stable machine-readable code.
@@ -73,6 +86,8 @@ impl EngineError {
             EngineError::Index(_) => "index_error",
             EngineError::Analysis(_) => "analysis_config",
             EngineError::Schema(_) => "schema_error",
+            EngineError::Catalog(e) => e.code(),
+            EngineError::NoCatalog => "no_catalog",
         }
     }
 }
@@ -102,46 +117,229 @@ impl EngineConfig {
     }
 }
 
+/// The serving version of one kind.
+#[derive(Clone)]
+pub struct Live {
+    /// Version number in the catalog (0 for in-memory indexes).
+    pub version: i64,
+    /// The index.
+    pub index: Arc<KindIndex>,
+}
+
 /// Korean search over a set of document kinds.
 pub struct Engine {
     analyzer: Arc<Analyzer>,
-    indexes: RwLock<BTreeMap<String, Arc<KindIndex>>>,
+    specs: BTreeMap<String, KindSpec>,
+    catalog: Option<Catalog>,
+    live: RwLock<BTreeMap<String, Live>>,
+    /// Versions swapped out, kept weakly: a version's files are deleted only once no
+    /// searcher (no `Arc`) holds it any more.
+    retired: Mutex<Vec<(String, i64, Weak<KindIndex>)>>,
 }
 
 impl Engine {
-    /// Opens (or creates) the built-in kinds' indexes under `data_dir`.
-    pub fn open(data_dir: impl AsRef<Path>) -> Result<Self, EngineError> {
-        Self::with_config(EngineConfig::new(data_dir.as_ref())?)
+    /// Opens (or creates) the built-in kinds' indexes under `data_dir`: each kind's
+    /// alias names its live version in `<data_dir>/catalog.db`; a kind without one gets
+    /// an empty version 1.
+    pub async fn open(data_dir: impl AsRef<Path>) -> Result<Self, EngineError> {
+        Self::with_config(EngineConfig::new(data_dir.as_ref())?).await
     }
 
-    /// Built-in kinds, held in memory (tests, examples, small embedded uses).
+    /// Built-in kinds, held in memory (tests, examples, small embedded uses). No
+    /// catalog: versions, swap and reindex need [`Engine::open`].
     pub fn in_memory() -> Result<Self, EngineError> {
-        Self::with_config(EngineConfig {
-            data_dir: None,
-            ..EngineConfig::new(".")?
-        })
+        let config = EngineConfig::new(".")?;
+        let analyzer = Arc::new(Analyzer::new(&config.analyzer)?);
+        let mut live = BTreeMap::new();
+        let mut specs = BTreeMap::new();
+        for spec in config.kinds {
+            let index = KindIndex::in_memory(spec.clone(), analyzer.clone())?;
+            live.insert(
+                spec.name.clone(),
+                Live {
+                    version: 0,
+                    index: Arc::new(index),
+                },
+            );
+            specs.insert(spec.name.clone(), spec);
+        }
+        Ok(Self::assemble(analyzer, specs, None, live))
     }
 
-    /// Opens an engine as configured.
-    pub fn with_config(config: EngineConfig) -> Result<Self, EngineError> {
+    /// Opens an engine as configured (in memory when `config.data_dir` is `None`).
+    pub async fn with_config(config: EngineConfig) -> Result<Self, EngineError> {
+        let Some(data_dir) = config.data_dir.clone() else {
+            let analyzer = Arc::new(Analyzer::new(&config.analyzer)?);
+            let mut live = BTreeMap::new();
+            let mut specs = BTreeMap::new();
+            for spec in config.kinds {
+                let index = KindIndex::in_memory(spec.clone(), analyzer.clone())?;
+                live.insert(
+                    spec.name.clone(),
+                    Live {
+                        version: 0,
+                        index: Arc::new(index),
+                    },
+                );
+                specs.insert(spec.name.clone(), spec);
+            }
+            return Ok(Self::assemble(analyzer, specs, None, live));
+        };
         let analyzer = Arc::new(Analyzer::new(&config.analyzer)?);
-        let mut indexes = BTreeMap::new();
+        let catalog = Catalog::open(&data_dir).await?;
+        let mut live = BTreeMap::new();
+        let mut specs = BTreeMap::new();
         for spec in config.kinds {
-            let name = spec.name.clone();
-            let index = match &config.data_dir {
-                Some(dir) => KindIndex::open_or_create(
-                    &dir.join("indexes").join(&name),
-                    spec,
-                    analyzer.clone(),
-                )?,
-                None => KindIndex::in_memory(spec, analyzer.clone())?,
+            let version = match catalog.alias(&spec.name).await? {
+                Some(alias) => alias.version,
+                None => {
+                    let v = catalog
+                        .create_version(&spec.name, VersionState::Ready, None)
+                        .await?;
+                    catalog.swap(&spec.name, v).await?;
+                    v
+                }
             };
-            indexes.insert(name, Arc::new(index));
+            let dir = catalog.version_dir(&spec.name, version);
+            let index = KindIndex::open_or_create(&dir, spec.clone(), analyzer.clone())?;
+            live.insert(
+                spec.name.clone(),
+                Live {
+                    version,
+                    index: Arc::new(index),
+                },
+            );
+            specs.insert(spec.name.clone(), spec);
         }
-        Ok(Engine {
+        Ok(Self::assemble(analyzer, specs, Some(catalog), live))
+    }
+
+    fn assemble(
+        analyzer: Arc<Analyzer>,
+        specs: BTreeMap<String, KindSpec>,
+        catalog: Option<Catalog>,
+        live: BTreeMap<String, Live>,
+    ) -> Self {
+        Engine {
             analyzer,
-            indexes: RwLock::new(indexes),
-        })
+            specs,
+            catalog,
+            live: RwLock::new(live),
+            retired: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// The catalog (versions, aliases, jobs); `Err` for in-memory engines.
+    pub fn catalog(&self) -> Result<&Catalog, EngineError> {
+        self.catalog.as_ref().ok_or(EngineError::NoCatalog)
+    }
+
+    /// The spec of `kind`.
+    pub fn spec(&self, kind: &str) -> Result<&KindSpec, EngineError> {
+        self.specs.get(kind).ok_or_else(|| self.unknown(kind))
+    }
+
+    /// Opens version `version` of `kind` from disk (creating it empty if missing). Blocks.
+    pub fn open_version(&self, kind: &str, version: i64) -> Result<KindIndex, EngineError> {
+        let dir = self.catalog()?.version_dir(kind, version);
+        Ok(KindIndex::open_or_create(
+            &dir,
+            self.spec(kind)?.clone(),
+            self.analyzer.clone(),
+        )?)
+    }
+
+    /// Points `kind`'s alias at `version` (a `ready` one) and serves it: searches already
+    /// running finish on the version they started on, the next ones see the new one.
+    /// Returns the version served before.
+    pub async fn swap(&self, kind: &str, version: i64) -> Result<Option<i64>, EngineError> {
+        let index = Arc::new(self.open_version(kind, version)?);
+        let previous = self.catalog()?.swap(kind, version).await?;
+        self.install(kind, version, index);
+        Ok(previous)
+    }
+
+    /// Serves the newest ready version older than the live one. Returns it.
+    pub async fn rollback(&self, kind: &str) -> Result<i64, EngineError> {
+        self.spec(kind)?;
+        let target = self.catalog()?.rollback_target(kind).await?;
+        self.swap(kind, target).await?;
+        Ok(target)
+    }
+
+    /// Serves whatever the catalog's aliases name now: picks up swaps made by another
+    /// process (a `chatda reindex` next to a server). Returns the kinds that moved.
+    pub async fn refresh(&self) -> Result<Vec<String>, EngineError> {
+        let mut moved = Vec::new();
+        for alias in self.catalog()?.aliases().await? {
+            let current = self.read().get(&alias.kind).map(|l| l.version);
+            if current.is_some() && current != Some(alias.version) {
+                let index = Arc::new(self.open_version(&alias.kind, alias.version)?);
+                self.install(&alias.kind, alias.version, index);
+                moved.push(alias.kind);
+            }
+        }
+        Ok(moved)
+    }
+
+    /// Deletes the versions of `kind` beyond the live one and the `keep` newest older
+    /// ready ones, skipping any a searcher of this process still holds. Returns the
+    /// versions deleted.
+    pub async fn delete_expired(&self, kind: &str, keep: usize) -> Result<Vec<i64>, EngineError> {
+        let catalog = self.catalog()?;
+        let mut deleted = Vec::new();
+        for version in catalog.expired_versions(kind, keep).await? {
+            let in_use = {
+                let mut retired = self.retired.lock().unwrap_or_else(|p| p.into_inner());
+                retired.retain(|(_, _, weak)| weak.strong_count() > 0);
+                retired.iter().any(|(k, v, _)| k == kind && *v == version)
+            };
+            if in_use {
+                continue;
+            }
+            let dir = catalog.version_dir(kind, version);
+            if dir.exists() {
+                std::fs::remove_dir_all(&dir).map_err(|reason| IndexError::Io {
+                    path: dir.display().to_string(),
+                    reason,
+                })?;
+            }
+            catalog
+                .set_version_state(kind, version, VersionState::Deleted, None)
+                .await?;
+            deleted.push(version);
+        }
+        Ok(deleted)
+    }
+
+    /// Replaces the live index of `kind` in memory (no catalog change).
+    fn install(&self, kind: &str, version: i64, index: Arc<KindIndex>) {
+        let old = self
+            .live
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .insert(kind.to_string(), Live { version, index });
+        if let Some(old) = old {
+            self.retired
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .push((kind.to_string(), old.version, Arc::downgrade(&old.index)));
+        }
+    }
+
+    /// The live version of `kind`.
+    pub fn live(&self, kind: &str) -> Result<Live, EngineError> {
+        self.read()
+            .get(kind)
+            .cloned()
+            .ok_or_else(|| self.unknown(kind))
+    }
+
+    fn unknown(&self, kind: &str) -> EngineError {
+        EngineError::UnknownIndex(
+            kind.to_string(),
+            self.specs.keys().cloned().collect::<Vec<_>>().join(", "),
+        )
     }
 
     /// The analyzer shared by every index.
@@ -151,19 +349,13 @@ impl Engine {
 
     /// Names of the open indexes.
     pub fn kinds(&self) -> Vec<String> {
-        self.read().keys().cloned().collect()
+        self.specs.keys().cloned().collect()
     }
 
     /// The index of `kind`. Holding the `Arc` keeps that index usable even if the
     /// engine later replaces it.
     pub fn index(&self, kind: &str) -> Result<Arc<KindIndex>, EngineError> {
-        let indexes = self.read();
-        indexes.get(kind).cloned().ok_or_else(|| {
-            EngineError::UnknownIndex(
-                kind.to_string(),
-                indexes.keys().cloned().collect::<Vec<_>>().join(", "),
-            )
-        })
+        Ok(self.live(kind)?.index)
     }
 
     /// Validates and adds or replaces documents by id; invalid ones are reported, the
@@ -196,8 +388,8 @@ impl Engine {
         Ok(query::aggregate(&*self.index(kind)?, request)?)
     }
 
-    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Arc<KindIndex>>> {
-        self.indexes
+    fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Live>> {
+        self.live
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }

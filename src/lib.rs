@@ -20,10 +20,13 @@
 
 pub mod analysis;
 pub mod analytics;
+pub mod catalog;
 pub mod cli;
 pub mod demo;
 pub mod dictbuild;
 pub mod engine;
 pub mod index;
+pub mod pipeline;
 pub mod query;
 pub mod schema;
+pub mod source;

@@ -16,7 +16,15 @@ fn index_reports_bad_lines_and_search_finds_the_rest() {
     let dir = tempfile::tempdir().unwrap();
     let out = chatda(
         dir.path(),
-        &["demo-data", "--concerts", "300", "--tickets", "10"],
+        &[
+            "demo-data",
+            "--concerts",
+            "300",
+            "--tickets",
+            "10",
+            "--jsonl",
+            dir.path().join("demo").to_str().unwrap(),
+        ],
     );
     assert!(
         out.status.success(),

@@ -547,8 +547,8 @@ fn bad_requests_name_the_field() {
     assert_eq!(unknown.code(), "unknown_index");
 }
 
-#[test]
-fn a_third_kind_needs_only_a_spec() {
+#[tokio::test]
+async fn a_third_kind_needs_only_a_spec() {
     let spec = KindSpec::from_toml(
         r#"
 name = "venues"
@@ -571,7 +571,7 @@ aggregatable = true
     let dir = tempfile::tempdir().unwrap();
     let mut config = EngineConfig::new(dir.path()).unwrap();
     config.kinds.push(spec);
-    let engine = Engine::with_config(config.clone()).unwrap();
+    let engine = Engine::with_config(config.clone()).await.unwrap();
     let report = engine
         .upsert(
             "venues",
@@ -587,7 +587,7 @@ aggregatable = true
     engine.commit("venues").unwrap();
     drop(engine);
 
-    let reopened = Engine::with_config(config).unwrap();
+    let reopened = Engine::with_config(config).await.unwrap();
     let response = reopened
         .search("venues", &SearchRequest::text("올림픽 공원"))
         .unwrap();

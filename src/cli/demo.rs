@@ -28,8 +28,9 @@ pub struct DemoArgs {
 }
 
 /// Runs `chatda demo`.
-pub fn run(args: DemoArgs) -> anyhow::Result<()> {
+pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let engine = Engine::open(&args.data_dir)
+        .await
         .with_context(|| format!("cannot open the indexes in {}", args.data_dir.display()))?;
     for kind in ["concerts", "tickets"] {
         let index = engine.index(kind)?;

@@ -1,4 +1,5 @@
-//! `chatda demo-data`: write generated concerts and tickets as JSON lines.
+//! `chatda demo-data`: write generated concerts and tickets into the source database
+//! (migrating it first), or as JSON lines with `--jsonl DIR`.
 
 use std::io::{BufWriter, Write};
 use std::path::{Path, PathBuf};
@@ -6,7 +7,11 @@ use std::path::{Path, PathBuf};
 use anyhow::Context;
 use clap::Args;
 
+use indicatif::{ProgressBar, ProgressStyle};
+
+use super::common::DataArgs;
 use crate::demo;
+use crate::source::seed_demo;
 
 /// Arguments of `chatda demo-data`.
 #[derive(Debug, Args)]
@@ -20,17 +25,42 @@ pub struct DemoDataArgs {
     /// Generator seed: the same seed always yields the same documents.
     #[arg(long, default_value_t = 42)]
     pub seed: u64,
-    /// Directory for `concerts.jsonl` and `tickets.jsonl` (default: `<data-dir>/demo`).
+    /// Write `concerts.jsonl` and `tickets.jsonl` into this directory instead of the source.
     #[arg(long)]
     pub jsonl: Option<PathBuf>,
-    /// Data directory.
-    #[arg(long, env = "CHATDA_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
+    #[command(flatten)]
+    data: DataArgs,
 }
 
 /// Runs `chatda demo-data`.
-pub fn run(args: DemoDataArgs) -> anyhow::Result<()> {
-    let dir = args.jsonl.unwrap_or_else(|| args.data_dir.join("demo"));
+pub async fn run(args: DemoDataArgs) -> anyhow::Result<()> {
+    let Some(dir) = args.jsonl else {
+        let source = args.data.source().await?;
+        source
+            .migrate()
+            .await
+            .with_context(|| format!("cannot migrate {}", args.data.url()))?;
+        let bar = ProgressBar::new(args.concerts + args.tickets).with_style(
+            ProgressStyle::with_template(
+                "{spinner} writing rows [{bar:30}] {pos}/{len}, {per_sec}",
+            )
+            .unwrap_or_else(|_| ProgressStyle::default_bar())
+            .progress_chars("=> "),
+        );
+        seed_demo(&source, args.concerts, args.tickets, args.seed, |n| {
+            bar.set_position(n)
+        })
+        .await
+        .with_context(|| format!("cannot write demo rows to {}", args.data.url()))?;
+        bar.finish_and_clear();
+        println!(
+            "wrote {} concerts and {} tickets to {}\nindex them with:\n  chatda reindex concerts\n  chatda reindex tickets",
+            args.concerts,
+            args.tickets,
+            args.data.url()
+        );
+        return Ok(());
+    };
     std::fs::create_dir_all(&dir).with_context(|| format!("cannot create {}", dir.display()))?;
     let concerts = dir.join("concerts.jsonl");
     write_lines(

@@ -27,8 +27,9 @@ pub struct IndexArgs {
 
 /// Runs `chatda index`. Bad lines are reported on stderr (line, field, reason) and
 /// skipped; the documents that passed are committed even when some lines failed.
-pub fn run(args: IndexArgs) -> anyhow::Result<()> {
+pub async fn run(args: IndexArgs) -> anyhow::Result<()> {
     let engine = Engine::open(&args.data_dir)
+        .await
         .with_context(|| format!("cannot open the indexes in {}", args.data_dir.display()))?;
     let index = engine.index(&args.kind)?;
     let input: Box<dyn Read> = if args.file.as_os_str() == "-" {

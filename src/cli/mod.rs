@@ -1,12 +1,18 @@
 //! The `chatda` command line. `src/main.rs` calls [`run`]; each subcommand is a thin
 //! wrapper over the library.
 
+mod alias;
 mod analyze;
+mod common;
 mod demo;
 mod demo_data;
 mod dict;
 mod index;
+mod jobs;
+mod migrate;
+mod reindex;
 mod search;
+mod sync;
 
 use clap::{Parser, Subcommand};
 
@@ -30,8 +36,18 @@ pub enum Command {
     Index(index::IndexArgs),
     /// Search a kind's index and print the ranked hits.
     Search(search::SearchArgs),
-    /// Write generated Korean concerts and support tickets as JSON lines.
+    /// Write generated Korean concerts and support tickets into the source (or JSON lines).
     DemoData(demo_data::DemoDataArgs),
+    /// Create or update the source tables, change log and triggers.
+    Migrate(migrate::MigrateArgs),
+    /// Rebuild a kind's index from the source into a new version, then swap it in.
+    Reindex(reindex::ReindexArgs),
+    /// List, show or cancel reindex jobs.
+    Jobs(jobs::JobsArgs),
+    /// List aliases and versions, swap an alias, roll back.
+    Alias(alias::AliasArgs),
+    /// Follow the source's change log and keep the live indexes up to date.
+    Sync(sync::SyncArgs),
     /// Dictionary maintenance.
     #[command(subcommand)]
     Dict(dict::DictCommand),
@@ -48,12 +64,22 @@ pub fn run() -> anyhow::Result<()> {
                 .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
         )
         .init();
-    match cli.command {
-        Command::Analyze(args) => analyze::run(args),
-        Command::Demo(args) => demo::run(args),
-        Command::Index(args) => index::run(args),
-        Command::Search(args) => search::run(args),
-        Command::DemoData(args) => demo_data::run(args),
-        Command::Dict(cmd) => dict::run(cmd),
-    }
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()?;
+    runtime.block_on(async move {
+        match cli.command {
+            Command::Analyze(args) => analyze::run(args),
+            Command::Demo(args) => demo::run(args).await,
+            Command::Index(args) => index::run(args).await,
+            Command::Search(args) => search::run(args).await,
+            Command::DemoData(args) => demo_data::run(args).await,
+            Command::Migrate(args) => migrate::run(args).await,
+            Command::Reindex(args) => reindex::run(args).await,
+            Command::Jobs(args) => jobs::run(args).await,
+            Command::Alias(args) => alias::run(args).await,
+            Command::Sync(args) => sync::run(args).await,
+            Command::Dict(cmd) => dict::run(cmd),
+        }
+    })
 }

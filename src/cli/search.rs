@@ -30,7 +30,7 @@ pub struct SearchArgs {
 }
 
 /// Runs `chatda search`.
-pub fn run(args: SearchArgs) -> anyhow::Result<()> {
+pub async fn run(args: SearchArgs) -> anyhow::Result<()> {
     let filter = args
         .filter
         .as_deref()
@@ -46,6 +46,7 @@ pub fn run(args: SearchArgs) -> anyhow::Result<()> {
         ..SearchRequest::default()
     };
     let engine = Engine::open(&args.data_dir)
+        .await
         .with_context(|| format!("cannot open the indexes in {}", args.data_dir.display()))?;
     let response = engine.search(&args.kind, &request)?;
     if args.json {

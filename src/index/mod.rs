@@ -12,7 +12,7 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Term;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
 
 pub use fields::{
     CHOSUNG_SUFFIX, FieldMap, IndexedField, JAMO_SUFFIX, TIEBREAK_FIELD, tiebreak_key,
@@ -179,6 +179,53 @@ impl KindIndex {
             }
         }
         Ok(report)
+    }
+
+    /// Validates `doc` and builds its tantivy document, analysis included: the CPU-heavy
+    /// half of indexing, safe to run on many threads at once (bulk loads do, with rayon).
+    pub fn prepare(&self, doc: &serde_json::Value) -> Result<TantivyDocument, Vec<FieldError>> {
+        let valid = self.spec.validate(doc)?;
+        Ok(self.fields.document(&valid, &self.analyzer))
+    }
+
+    /// Adds prepared documents `(id, document)`. With `replace`, earlier documents of the
+    /// same id are deleted first (an upsert); without, the caller guarantees the ids are
+    /// new (a bulk load into a new version, where the deletes would be wasted work).
+    pub fn add_prepared<'a>(
+        &self,
+        docs: impl IntoIterator<Item = (&'a str, TantivyDocument)>,
+        replace: bool,
+    ) -> Result<usize, IndexError> {
+        let guard = self.writer()?;
+        let writer = guard.as_ref().expect("writer() opened it");
+        let mut added = 0;
+        for (id, doc) in docs {
+            if replace {
+                writer.delete_term(Term::from_field_text(self.fields.id, id));
+            }
+            writer.add_document(doc)?;
+            added += 1;
+        }
+        Ok(added)
+    }
+
+    /// Opens the writer with `threads` indexing threads sharing `memory` bytes (replacing
+    /// the default one of the first write). Call before writing.
+    pub fn configure_writer(&self, threads: usize, memory: usize) -> Result<(), IndexError> {
+        let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
+        *guard = None; // releases the directory lock before taking it again
+        *guard = Some(self.index.writer_with_num_threads(threads.max(1), memory)?);
+        Ok(())
+    }
+
+    /// Drops the writer after its background merges finish, releasing the directory's
+    /// writer lock (so another `KindIndex` on the same directory can write).
+    pub fn close_writer(&self) -> Result<(), IndexError> {
+        let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        if let Some(writer) = writer {
+            writer.wait_merging_threads()?;
+        }
+        Ok(())
     }
 
     /// The writer, opened on first use.

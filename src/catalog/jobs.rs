@@ -1,0 +1,460 @@
+//! Reindex jobs in the catalog: start (one per kind), progress with heartbeat and
+//! checkpoint, row errors, cancel requests, finish.
+
+use serde::Serialize;
+use sqlx::Row;
+use sqlx::sqlite::SqliteRow;
+
+use super::{Catalog, CatalogError, VersionState, now_ms};
+
+/// Most row errors kept per job; the count (`failed_rows`) includes all of them.
+pub const MAX_ROW_ERRORS: i64 = 10_000;
+
+/// State of a job.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobState {
+    /// Accepted, not started.
+    Queued,
+    /// Running (or left running by a crashed process: see [`Job::is_stale`]).
+    Running,
+    /// Finished; the version is ready (and live unless started with `swap = false`).
+    Succeeded,
+    /// Failed; the live index is untouched.
+    Failed,
+    /// Cancelled; the live index is untouched.
+    Cancelled,
+}
+
+impl JobState {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobState::Queued => "queued",
+            JobState::Running => "running",
+            JobState::Succeeded => "succeeded",
+            JobState::Failed => "failed",
+            JobState::Cancelled => "cancelled",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "queued" => JobState::Queued,
+            "running" => JobState::Running,
+            "succeeded" => JobState::Succeeded,
+            "cancelled" => JobState::Cancelled,
+            _ => JobState::Failed,
+        }
+    }
+
+    /// Whether the job has ended.
+    pub fn is_final(self) -> bool {
+        matches!(
+            self,
+            JobState::Succeeded | JobState::Failed | JobState::Cancelled
+        )
+    }
+}
+
+/// A reindex job as the catalog records it.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Job {
+    /// Job id.
+    pub id: i64,
+    /// The kind reindexed.
+    pub kind: String,
+    /// State.
+    pub state: JobState,
+    /// Source rows read so far (indexed + failed).
+    pub processed: i64,
+    /// Rows skipped as invalid.
+    pub failed_rows: i64,
+    /// Rows in the source when the job started (estimate).
+    pub total_estimate: Option<i64>,
+    /// Rows per second.
+    pub rate: Option<f64>,
+    /// Seconds left, estimated.
+    pub eta_secs: Option<f64>,
+    /// Start, unix ms.
+    pub started_at: i64,
+    /// End, unix ms.
+    pub finished_at: Option<i64>,
+    /// Last sign of life of the process running it, unix ms.
+    pub heartbeat_at: i64,
+    /// Why it failed.
+    pub error: Option<String>,
+    /// The version it builds.
+    pub target_version: i64,
+    /// Every source row with an id up to this one is committed to the target version.
+    pub checkpoint: Option<String>,
+    /// change_log seq recorded before the bulk read.
+    pub high_water: i64,
+    /// Whether the alias moves to the new version at the end.
+    pub swap: bool,
+    /// Whether someone asked to cancel it.
+    pub cancel_requested: bool,
+}
+
+impl Job {
+    /// A running job whose process has not reported for `stale_ms`: its process died.
+    /// Progress is written every second, so a few seconds of silence is decisive.
+    pub fn is_stale(&self, stale_ms: i64) -> bool {
+        self.state == JobState::Running && now_ms() - self.heartbeat_at > stale_ms
+    }
+}
+
+/// What a new job is.
+#[derive(Debug, Clone)]
+pub struct NewJob {
+    /// The kind.
+    pub kind: String,
+    /// change_log high-water mark.
+    pub high_water: i64,
+    /// Rows in the source (estimate).
+    pub total_estimate: Option<i64>,
+    /// Swap the alias at the end.
+    pub swap: bool,
+}
+
+/// A progress report.
+#[derive(Debug, Clone, Default)]
+pub struct JobProgress {
+    /// Rows read.
+    pub processed: i64,
+    /// Rows skipped as invalid.
+    pub failed_rows: i64,
+    /// Rows per second.
+    pub rate: Option<f64>,
+    /// Seconds left.
+    pub eta_secs: Option<f64>,
+    /// New checkpoint, if one was committed.
+    pub checkpoint: Option<String>,
+}
+
+/// A source row that could not be indexed.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct RowError {
+    /// The row's id.
+    pub row_id: String,
+    /// The field at fault.
+    pub field: String,
+    /// Why.
+    pub reason: String,
+}
+
+impl Catalog {
+    /// Creates a `running` job and its `building` target version, atomically; refuses
+    /// when a job of the kind is active.
+    pub async fn start_job(&self, new: &NewJob) -> Result<Job, CatalogError> {
+        let mut tx = self.pool().begin().await?;
+        let active: Option<i64> = sqlx::query_scalar(
+            "SELECT id FROM jobs WHERE kind = ? AND state IN ('queued', 'running')",
+        )
+        .bind(&new.kind)
+        .fetch_optional(&mut *tx)
+        .await?;
+        if let Some(job_id) = active {
+            return Err(CatalogError::AlreadyRunning {
+                kind: new.kind.clone(),
+                job_id,
+            });
+        }
+        let version: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE kind = ?")
+                .bind(&new.kind)
+                .fetch_one(&mut *tx)
+                .await?;
+        let now = now_ms();
+        let inserted = sqlx::query(
+            "INSERT INTO jobs (kind, state, total_estimate, started_at, heartbeat_at, target_version, high_water, swap)
+             VALUES (?, 'running', ?, ?, ?, ?, ?, ?)",
+        )
+        .bind(&new.kind)
+        .bind(new.total_estimate)
+        .bind(now)
+        .bind(now)
+        .bind(version)
+        .bind(new.high_water)
+        .bind(new.swap)
+        .execute(&mut *tx)
+        .await;
+        let id = match inserted {
+            Ok(done) => done.last_insert_rowid(),
+            // Another process won the race between our check and insert.
+            Err(sqlx::Error::Database(e)) if e.is_unique_violation() => {
+                return Err(CatalogError::AlreadyRunning {
+                    kind: new.kind.clone(),
+                    job_id: 0,
+                });
+            }
+            Err(e) => return Err(e.into()),
+        };
+        sqlx::query(
+            "INSERT INTO versions (kind, version, state, job_id, created_at) VALUES (?, ?, 'building', ?, ?)",
+        )
+        .bind(&new.kind)
+        .bind(version)
+        .bind(id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        self.job(id).await
+    }
+
+    /// The queued or running job of `kind`, if any.
+    pub async fn active_job(&self, kind: &str) -> Result<Option<Job>, CatalogError> {
+        let row =
+            sqlx::query("SELECT * FROM jobs WHERE kind = ? AND state IN ('queued', 'running')")
+                .bind(kind)
+                .fetch_optional(self.pool())
+                .await?;
+        Ok(row.as_ref().map(job_of))
+    }
+
+    /// Claims a stale job for this process (compare-and-set on its heartbeat, so two
+    /// processes cannot both resume it). Returns whether this process won.
+    pub async fn take_over(&self, job: &Job) -> Result<bool, CatalogError> {
+        let done = sqlx::query(
+            "UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND state = 'running' AND heartbeat_at = ?",
+        )
+        .bind(now_ms())
+        .bind(job.id)
+        .bind(job.heartbeat_at)
+        .execute(self.pool())
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Records progress (and the heartbeat); returns whether a cancel was requested.
+    pub async fn report_progress(&self, id: i64, p: &JobProgress) -> Result<bool, CatalogError> {
+        let cancel: Option<bool> = sqlx::query_scalar(
+            "UPDATE jobs SET processed = ?, failed_rows = ?, rate = ?, eta_secs = ?,
+                 checkpoint = COALESCE(?, checkpoint), heartbeat_at = ?
+             WHERE id = ? RETURNING cancel_requested",
+        )
+        .bind(p.processed)
+        .bind(p.failed_rows)
+        .bind(p.rate)
+        .bind(p.eta_secs)
+        .bind(&p.checkpoint)
+        .bind(now_ms())
+        .bind(id)
+        .fetch_optional(self.pool())
+        .await?;
+        Ok(cancel.unwrap_or(false))
+    }
+
+    /// Adds row errors to a job's report (up to [`MAX_ROW_ERRORS`] kept).
+    pub async fn record_row_errors(
+        &self,
+        id: i64,
+        errors: &[RowError],
+    ) -> Result<(), CatalogError> {
+        if errors.is_empty() {
+            return Ok(());
+        }
+        let mut tx = self.pool().begin().await?;
+        let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_errors WHERE job_id = ?")
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+        for e in errors.iter().take((MAX_ROW_ERRORS - kept).max(0) as usize) {
+            // A resumed job re-reads rows after its checkpoint: the same error again.
+            sqlx::query("INSERT OR IGNORE INTO job_errors (job_id, row_id, field, reason) VALUES (?, ?, ?, ?)")
+                .bind(id)
+                .bind(&e.row_id)
+                .bind(&e.field)
+                .bind(&e.reason)
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+        Ok(())
+    }
+
+    /// A job's row errors, by row id.
+    pub async fn row_errors(&self, id: i64, limit: i64) -> Result<Vec<RowError>, CatalogError> {
+        let rows = sqlx::query(
+            "SELECT row_id, field, reason FROM job_errors WHERE job_id = ? ORDER BY rowid LIMIT ?",
+        )
+        .bind(id)
+        .bind(limit)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows
+            .iter()
+            .map(|r| RowError {
+                row_id: r.get("row_id"),
+                field: r.get("field"),
+                reason: r.get("reason"),
+            })
+            .collect())
+    }
+
+    /// Ends a job. A job that did not succeed marks its target version failed.
+    pub async fn finish_job(
+        &self,
+        id: i64,
+        state: JobState,
+        error: Option<&str>,
+    ) -> Result<(), CatalogError> {
+        let job = self.job(id).await?;
+        sqlx::query(
+            "UPDATE jobs SET state = ?, error = ?, finished_at = ?, eta_secs = NULL WHERE id = ?",
+        )
+        .bind(state.as_str())
+        .bind(error)
+        .bind(now_ms())
+        .bind(id)
+        .execute(self.pool())
+        .await?;
+        if state != JobState::Succeeded {
+            self.set_version_state(&job.kind, job.target_version, VersionState::Failed, None)
+                .await?;
+        }
+        Ok(())
+    }
+
+    /// Asks a job to stop. A running job notices within a second; a job whose process
+    /// died is cancelled on the spot.
+    pub async fn request_cancel(&self, id: i64) -> Result<Job, CatalogError> {
+        let job = self.job(id).await?;
+        if job.state.is_final() {
+            return Ok(job);
+        }
+        if job.state == JobState::Queued || job.is_stale(STALE_AFTER_MS) {
+            self.finish_job(id, JobState::Cancelled, Some("cancelled"))
+                .await?;
+        } else {
+            sqlx::query("UPDATE jobs SET cancel_requested = 1 WHERE id = ?")
+                .bind(id)
+                .execute(self.pool())
+                .await?;
+        }
+        self.job(id).await
+    }
+
+    /// One job.
+    pub async fn job(&self, id: i64) -> Result<Job, CatalogError> {
+        let row = sqlx::query("SELECT * FROM jobs WHERE id = ?")
+            .bind(id)
+            .fetch_optional(self.pool())
+            .await?;
+        row.as_ref().map(job_of).ok_or(CatalogError::UnknownJob(id))
+    }
+
+    /// The newest `limit` jobs, newest first.
+    pub async fn jobs(&self, limit: i64) -> Result<Vec<Job>, CatalogError> {
+        let rows = sqlx::query("SELECT * FROM jobs ORDER BY id DESC LIMIT ?")
+            .bind(limit)
+            .fetch_all(self.pool())
+            .await?;
+        Ok(rows.iter().map(job_of).collect())
+    }
+}
+
+/// A running job silent for this long belongs to a dead process (progress is written
+/// every second).
+pub const STALE_AFTER_MS: i64 = 5_000;
+
+fn job_of(r: &SqliteRow) -> Job {
+    Job {
+        id: r.get("id"),
+        kind: r.get("kind"),
+        state: JobState::parse(r.get::<&str, _>("state")),
+        processed: r.get("processed"),
+        failed_rows: r.get("failed_rows"),
+        total_estimate: r.get("total_estimate"),
+        rate: r.get("rate"),
+        eta_secs: r.get("eta_secs"),
+        started_at: r.get("started_at"),
+        finished_at: r.get("finished_at"),
+        heartbeat_at: r.get("heartbeat_at"),
+        error: r.get("error"),
+        target_version: r.get("target_version"),
+        checkpoint: r.get("checkpoint"),
+        high_water: r.get("high_water"),
+        swap: r.get("swap"),
+        cancel_requested: r.get("cancel_requested"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn one_active_job_per_kind_and_cancel() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = Catalog::open(dir.path()).await.unwrap();
+        let new = NewJob {
+            kind: "concerts".into(),
+            high_water: 7,
+            total_estimate: Some(100),
+            swap: true,
+        };
+        let job = catalog.start_job(&new).await.unwrap();
+        assert_eq!(job.state, JobState::Running);
+        assert_eq!(job.high_water, 7);
+        let version = catalog
+            .version("concerts", job.target_version)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(version.state, VersionState::Building);
+        let second = catalog.start_job(&new).await.unwrap_err();
+        assert!(matches!(second, CatalogError::AlreadyRunning { job_id, .. } if job_id == job.id));
+        let tickets = catalog
+            .start_job(&NewJob {
+                kind: "tickets".into(),
+                ..new.clone()
+            })
+            .await
+            .unwrap();
+        assert_ne!(tickets.id, job.id);
+
+        let progress = JobProgress {
+            processed: 50,
+            checkpoint: Some("50".into()),
+            ..Default::default()
+        };
+        assert!(!catalog.report_progress(job.id, &progress).await.unwrap());
+        catalog.request_cancel(job.id).await.unwrap();
+        assert!(catalog.report_progress(job.id, &progress).await.unwrap());
+        catalog
+            .finish_job(job.id, JobState::Cancelled, None)
+            .await
+            .unwrap();
+        let version = catalog
+            .version("concerts", job.target_version)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(version.state, VersionState::Failed);
+        assert_eq!(
+            catalog.job(job.id).await.unwrap().checkpoint.as_deref(),
+            Some("50")
+        );
+        assert!(
+            catalog.start_job(&new).await.is_ok(),
+            "a finished job frees the kind"
+        );
+
+        let errors = vec![RowError {
+            row_id: "3".into(),
+            field: "title".into(),
+            reason: "required".into(),
+        }];
+        catalog
+            .record_row_errors(tickets.id, &errors)
+            .await
+            .unwrap();
+        catalog
+            .record_row_errors(tickets.id, &errors)
+            .await
+            .unwrap();
+        assert_eq!(catalog.row_errors(tickets.id, 10).await.unwrap(), errors);
+    }
+}

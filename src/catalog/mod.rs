@@ -1,0 +1,452 @@
+//! The catalog: which index versions exist, which one each alias serves, and the reindex
+//! jobs. A small SQLite database in the data directory (`catalog.db`, migrations in
+//! `migrations/catalog/`), shared safely by every chatda process on that directory.
+//!
+//! Versions live in `<data-dir>/indexes/<kind>/v0007`. An alias (named after its kind)
+//! points at one `ready` version; [`Catalog::swap`] moves it in one SQLite transaction,
+//! so a crash at any instant leaves it on a complete version.
+
+mod jobs;
+
+use std::path::{Path, PathBuf};
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::Serialize;
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{Row, SqlitePool};
+
+pub use jobs::{Job, JobProgress, JobState, MAX_ROW_ERRORS, NewJob, RowError, STALE_AFTER_MS};
+
+/// Errors of the catalog.
+#[derive(Debug, thiserror::Error)]
+pub enum CatalogError {
+    /// The caller named a version that does not exist or cannot serve.
+    #[error("{0}")]
+    BadVersion(String),
+    /// A reindex of the kind is already running.
+    #[error(
+        "a reindex of {kind} is already running (job {job_id}); wait for it, or cancel it with `chatda jobs cancel {job_id}`"
+    )]
+    AlreadyRunning {
+        /// The kind.
+        kind: String,
+        /// The running job.
+        job_id: i64,
+    },
+    /// No such job.
+    #[error("no job {0}; `chatda jobs list` shows the jobs")]
+    UnknownJob(i64),
+    /// The database failed.
+    #[error("catalog database error: {0}")]
+    Database(#[from] sqlx::Error),
+    /// The migrations failed.
+    #[error("catalog migration failed: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl CatalogError {
+    /// Whether the caller caused the error.
+    pub fn is_user_error(&self) -> bool {
+        !matches!(self, CatalogError::Database(_) | CatalogError::Migrate(_))
+    }
+
+    /// A stable machine-readable code.
+    pub fn code(&self) -> &'static str {
+        match self {
+            CatalogError::BadVersion(_) => "bad_version",
+            CatalogError::AlreadyRunning { .. } => "job_already_running",
+            CatalogError::UnknownJob(_) => "unknown_job",
+            CatalogError::Database(_) | CatalogError::Migrate(_) => "catalog_error",
+        }
+    }
+}
+
+/// State of an index version.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum VersionState {
+    /// A reindex is filling it.
+    Building,
+    /// Complete; can serve.
+    Ready,
+    /// Its reindex failed or was cancelled; never serves.
+    Failed,
+    /// Removed from disk.
+    Deleted,
+}
+
+impl VersionState {
+    fn as_str(self) -> &'static str {
+        match self {
+            VersionState::Building => "building",
+            VersionState::Ready => "ready",
+            VersionState::Failed => "failed",
+            VersionState::Deleted => "deleted",
+        }
+    }
+
+    fn parse(s: &str) -> Self {
+        match s {
+            "building" => VersionState::Building,
+            "ready" => VersionState::Ready,
+            "failed" => VersionState::Failed,
+            _ => VersionState::Deleted,
+        }
+    }
+}
+
+/// One index version.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Version {
+    /// The kind.
+    pub kind: String,
+    /// Version number, increasing per kind.
+    pub version: i64,
+    /// State.
+    pub state: VersionState,
+    /// Documents at its last reindex or swap.
+    pub docs: i64,
+    /// Last change-log seq applied (`None`: never fed from the source).
+    pub sync_cursor: Option<i64>,
+    /// The job that built it.
+    pub job_id: Option<i64>,
+    /// Creation time, unix ms.
+    pub created_at: i64,
+}
+
+/// An alias and the version it serves.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Alias {
+    /// Alias name (= kind).
+    pub alias: String,
+    /// The kind.
+    pub kind: String,
+    /// The live version.
+    pub version: i64,
+    /// When it last moved, unix ms.
+    pub swapped_at: i64,
+}
+
+/// Handle on the catalog database; cheap to clone.
+#[derive(Debug, Clone)]
+pub struct Catalog {
+    pool: SqlitePool,
+    data_dir: PathBuf,
+}
+
+/// Milliseconds since the Unix epoch.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as i64)
+        .unwrap_or(0)
+}
+
+impl Catalog {
+    /// Opens (creating and migrating) `<data_dir>/catalog.db`.
+    pub async fn open(data_dir: &Path) -> Result<Self, CatalogError> {
+        std::fs::create_dir_all(data_dir).map_err(|e| {
+            CatalogError::Database(sqlx::Error::Configuration(
+                format!("cannot create data directory {}: {e}", data_dir.display()).into(),
+            ))
+        })?;
+        let options = SqliteConnectOptions::from_str("sqlite://")?
+            .filename(data_dir.join("catalog.db"))
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // The alias row is the one thing that must survive a power cut as written.
+            .synchronous(SqliteSynchronous::Full)
+            .busy_timeout(Duration::from_secs(10));
+        let pool = SqlitePoolOptions::new()
+            .max_connections(4)
+            .connect_with(options)
+            .await?;
+        sqlx::migrate!("./migrations/catalog").run(&pool).await?;
+        Ok(Catalog {
+            pool,
+            data_dir: data_dir.to_path_buf(),
+        })
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Directory of a version: `<data-dir>/indexes/<kind>/v0007`.
+    pub fn version_dir(&self, kind: &str, version: i64) -> PathBuf {
+        self.data_dir
+            .join("indexes")
+            .join(kind)
+            .join(format!("v{version:04}"))
+    }
+
+    /// Registers a new version of `kind` in state `state` and returns its number.
+    pub async fn create_version(
+        &self,
+        kind: &str,
+        state: VersionState,
+        job_id: Option<i64>,
+    ) -> Result<i64, CatalogError> {
+        let mut tx = self.pool.begin().await?;
+        let next: i64 =
+            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE kind = ?")
+                .bind(kind)
+                .fetch_one(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO versions (kind, version, state, job_id, created_at) VALUES (?, ?, ?, ?, ?)",
+        )
+        .bind(kind)
+        .bind(next)
+        .bind(state.as_str())
+        .bind(job_id)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(next)
+    }
+
+    /// Sets a version's state and document count.
+    pub async fn set_version_state(
+        &self,
+        kind: &str,
+        version: i64,
+        state: VersionState,
+        docs: Option<i64>,
+    ) -> Result<(), CatalogError> {
+        sqlx::query(
+            "UPDATE versions SET state = ?, docs = COALESCE(?, docs) WHERE kind = ? AND version = ?",
+        )
+        .bind(state.as_str())
+        .bind(docs)
+        .bind(kind)
+        .bind(version)
+        .execute(&self.pool)
+        .await?;
+        Ok(())
+    }
+
+    /// Records that `version` has applied every change up to `seq`.
+    pub async fn set_sync_cursor(
+        &self,
+        kind: &str,
+        version: i64,
+        seq: i64,
+    ) -> Result<(), CatalogError> {
+        sqlx::query("UPDATE versions SET sync_cursor = ? WHERE kind = ? AND version = ?")
+            .bind(seq)
+            .bind(kind)
+            .bind(version)
+            .execute(&self.pool)
+            .await?;
+        Ok(())
+    }
+
+    /// One version.
+    pub async fn version(&self, kind: &str, version: i64) -> Result<Option<Version>, CatalogError> {
+        let row = sqlx::query("SELECT * FROM versions WHERE kind = ? AND version = ?")
+            .bind(kind)
+            .bind(version)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| version_of(&r)))
+    }
+
+    /// Every version of `kind` (all kinds when `None`), oldest first.
+    pub async fn versions(&self, kind: Option<&str>) -> Result<Vec<Version>, CatalogError> {
+        let rows = sqlx::query(
+            "SELECT * FROM versions WHERE ?1 IS NULL OR kind = ?1 ORDER BY kind, version",
+        )
+        .bind(kind)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.iter().map(version_of).collect())
+    }
+
+    /// The alias of `kind`, if set.
+    pub async fn alias(&self, kind: &str) -> Result<Option<Alias>, CatalogError> {
+        let row = sqlx::query("SELECT * FROM aliases WHERE alias = ?")
+            .bind(kind)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| alias_of(&r)))
+    }
+
+    /// Every alias.
+    pub async fn aliases(&self) -> Result<Vec<Alias>, CatalogError> {
+        let rows = sqlx::query("SELECT * FROM aliases ORDER BY alias")
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(rows.iter().map(alias_of).collect())
+    }
+
+    /// Points the alias of `kind` at `version` (which must be `ready`), atomically.
+    /// Returns the version it served before.
+    pub async fn swap(&self, kind: &str, version: i64) -> Result<Option<i64>, CatalogError> {
+        let mut tx = self.pool.begin().await?;
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT state FROM versions WHERE kind = ? AND version = ?")
+                .bind(kind)
+                .bind(version)
+                .fetch_optional(&mut *tx)
+                .await?;
+        match state.as_deref().map(VersionState::parse) {
+            Some(VersionState::Ready) => {}
+            Some(other) => {
+                return Err(CatalogError::BadVersion(format!(
+                    "version {version} of {kind} is {}, only a ready version can serve; `chatda alias list` shows the versions",
+                    other.as_str()
+                )));
+            }
+            None => {
+                return Err(CatalogError::BadVersion(format!(
+                    "{kind} has no version {version}; `chatda alias list` shows the versions"
+                )));
+            }
+        }
+        let previous: Option<i64> =
+            sqlx::query_scalar("SELECT version FROM aliases WHERE alias = ?")
+                .bind(kind)
+                .fetch_optional(&mut *tx)
+                .await?;
+        sqlx::query(
+            "INSERT INTO aliases (alias, kind, version, swapped_at) VALUES (?1, ?1, ?2, ?3)
+             ON CONFLICT (alias) DO UPDATE SET version = ?2, swapped_at = ?3",
+        )
+        .bind(kind)
+        .bind(version)
+        .bind(now_ms())
+        .execute(&mut *tx)
+        .await?;
+        tx.commit().await?;
+        Ok(previous)
+    }
+
+    /// The newest `ready` version older than the live one: what [`Catalog::swap`] goes
+    /// back to on rollback.
+    pub async fn rollback_target(&self, kind: &str) -> Result<i64, CatalogError> {
+        let live = self.alias(kind).await?.map(|a| a.version).ok_or_else(|| {
+            CatalogError::BadVersion(format!(
+                "{kind} has no alias yet; run `chatda reindex {kind}`"
+            ))
+        })?;
+        sqlx::query_scalar::<_, Option<i64>>(
+            "SELECT MAX(version) FROM versions WHERE kind = ? AND version < ? AND state = 'ready'",
+        )
+        .bind(kind)
+        .bind(live)
+        .fetch_one(&self.pool)
+        .await?
+        .ok_or_else(|| {
+            CatalogError::BadVersion(format!(
+                "{kind} has no ready version older than the live v{live} to roll back to"
+            ))
+        })
+    }
+
+    /// Versions of `kind` beyond the live one and the `keep` newest ready ones before
+    /// it: candidates for deletion (oldest first). Building versions are never listed.
+    pub async fn expired_versions(
+        &self,
+        kind: &str,
+        keep: usize,
+    ) -> Result<Vec<i64>, CatalogError> {
+        let live = self.alias(kind).await?.map(|a| a.version);
+        let versions = self.versions(Some(kind)).await?;
+        let mut kept = 0;
+        let mut expired = Vec::new();
+        for v in versions.iter().rev() {
+            if Some(v.version) == live || v.state == VersionState::Deleted {
+                continue;
+            }
+            if v.state == VersionState::Building {
+                continue;
+            }
+            if v.state == VersionState::Ready && kept < keep && live.is_some_and(|l| v.version < l)
+            {
+                kept += 1;
+                continue;
+            }
+            // Ready versions newer than the live one (built with --no-swap) are kept.
+            if v.state == VersionState::Ready && live.is_some_and(|l| v.version > l) {
+                continue;
+            }
+            expired.push(v.version);
+        }
+        expired.reverse();
+        Ok(expired)
+    }
+
+    /// The pool, for the job functions.
+    pub(crate) fn pool(&self) -> &SqlitePool {
+        &self.pool
+    }
+}
+
+fn version_of(r: &sqlx::sqlite::SqliteRow) -> Version {
+    Version {
+        kind: r.get("kind"),
+        version: r.get("version"),
+        state: VersionState::parse(r.get::<&str, _>("state")),
+        docs: r.get("docs"),
+        sync_cursor: r.get("sync_cursor"),
+        job_id: r.get("job_id"),
+        created_at: r.get("created_at"),
+    }
+}
+
+fn alias_of(r: &sqlx::sqlite::SqliteRow) -> Alias {
+    Alias {
+        alias: r.get("alias"),
+        kind: r.get("kind"),
+        version: r.get("version"),
+        swapped_at: r.get("swapped_at"),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn swap_rollback_and_expiry() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = Catalog::open(dir.path()).await.unwrap();
+        let v1 = catalog
+            .create_version("concerts", VersionState::Ready, None)
+            .await
+            .unwrap();
+        assert_eq!(catalog.swap("concerts", v1).await.unwrap(), None);
+        let v2 = catalog
+            .create_version("concerts", VersionState::Building, None)
+            .await
+            .unwrap();
+        assert_eq!(v2, v1 + 1);
+        let refused = catalog.swap("concerts", v2).await.unwrap_err();
+        assert!(refused.to_string().contains("building"), "{refused}");
+        assert!(catalog.swap("concerts", 99).await.is_err());
+        catalog
+            .set_version_state("concerts", v2, VersionState::Ready, Some(10))
+            .await
+            .unwrap();
+        assert_eq!(catalog.swap("concerts", v2).await.unwrap(), Some(v1));
+        assert_eq!(catalog.rollback_target("concerts").await.unwrap(), v1);
+        for _ in 0..3 {
+            let v = catalog
+                .create_version("concerts", VersionState::Ready, None)
+                .await
+                .unwrap();
+            catalog.swap("concerts", v).await.unwrap();
+        }
+        // Live v5; keep 2 older ready ones (v4, v3): v1 and v2 expire.
+        assert_eq!(
+            catalog.expired_versions("concerts", 2).await.unwrap(),
+            vec![1, 2]
+        );
+        assert_eq!(catalog.alias("concerts").await.unwrap().unwrap().version, 5);
+        assert!(catalog.alias("tickets").await.unwrap().is_none());
+    }
+}

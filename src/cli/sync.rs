@@ -1,0 +1,49 @@
+//! `chatda sync`: follow the source's change log until Ctrl-C.
+
+use std::sync::Arc;
+
+use clap::Args;
+
+use super::common::DataArgs;
+use crate::pipeline::{self, SyncOptions};
+
+/// Arguments of `chatda sync`.
+#[derive(Debug, Args)]
+pub struct SyncArgs {
+    #[command(flatten)]
+    data: DataArgs,
+    /// Apply what is pending once and exit.
+    #[arg(long)]
+    pub once: bool,
+}
+
+/// Runs `chatda sync`.
+pub async fn run(args: SyncArgs) -> anyhow::Result<()> {
+    let engine = Arc::new(args.data.engine().await?);
+    let source = args.data.source().await?;
+    let options = SyncOptions::default();
+    if args.once {
+        for kind in engine.kinds() {
+            let mut gaps = Default::default();
+            let mut total = 0;
+            loop {
+                let n = pipeline::sync_once(&engine, &source, &kind, &options, &mut gaps).await?;
+                if n == 0 {
+                    break;
+                }
+                total += n;
+            }
+            println!("{kind}: {total} changes applied");
+        }
+        return Ok(());
+    }
+    eprintln!(
+        "following the change log of {}; Ctrl-C stops",
+        args.data.url()
+    );
+    pipeline::follow(engine, source, options, async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await;
+    Ok(())
+}

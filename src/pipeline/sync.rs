@@ -1,0 +1,155 @@
+//! The follower: tails the change log and applies changes to each kind's live version,
+//! committing small batches, so source writes are searchable within about a second.
+//!
+//! Each version keeps its own cursor (the last change-log seq applied) in the catalog;
+//! a version never fed from the source (an empty first version, a JSON-lines index) has
+//! none and is left alone until a reindex builds one that has.
+//!
+//! PostgreSQL assigns `seq` before commit, so a slow transaction can make a lower seq
+//! visible after a higher one: the follower does not move its cursor past a gap until the
+//! gap is [`SyncOptions::gap_wait`] old (by then it was a rolled-back transaction).
+//! Applying a change re-reads the row, so re-applying is harmless.
+
+use std::collections::BTreeMap;
+use std::future::Future;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use super::{PipelineError, apply_changes};
+use crate::engine::Engine;
+use crate::source::Source;
+
+/// Knobs of the follower.
+#[derive(Debug, Clone)]
+pub struct SyncOptions {
+    /// Pause between polls of the change log.
+    pub interval: Duration,
+    /// Changes read per poll.
+    pub batch: usize,
+    /// How long a gap in `seq` may hold the cursor back.
+    pub gap_wait: Duration,
+    /// Longest pause between retries while the source is down.
+    pub max_backoff: Duration,
+}
+
+impl Default for SyncOptions {
+    fn default() -> Self {
+        SyncOptions {
+            interval: Duration::from_millis(200),
+            batch: 1_000,
+            gap_wait: Duration::from_secs(5),
+            max_backoff: Duration::from_secs(30),
+        }
+    }
+}
+
+/// Gaps first seen, by the first missing seq.
+pub type Gaps = BTreeMap<i64, Instant>;
+
+/// Applies the pending changes of `kind` once (one batch) to its live version and
+/// commits. Returns how many changes of the kind were applied (0: nothing to do or the
+/// version is not fed from the source).
+pub async fn sync_once(
+    engine: &Engine,
+    source: &Source,
+    kind: &str,
+    options: &SyncOptions,
+    gaps: &mut Gaps,
+) -> Result<usize, PipelineError> {
+    let live = engine.live(kind)?;
+    let catalog = engine.catalog()?;
+    let Some(cursor) = catalog
+        .version(kind, live.version)
+        .await?
+        .and_then(|v| v.sync_cursor)
+    else {
+        return Ok(0);
+    };
+    let mut changes = source.changes_after(cursor, options.batch).await?;
+    // Stop at the first gap younger than gap_wait.
+    let mut expected = cursor + 1;
+    let mut usable = changes.len();
+    for (i, change) in changes.iter().enumerate() {
+        if change.seq != expected {
+            let seen = *gaps.entry(expected).or_insert_with(Instant::now);
+            if seen.elapsed() < options.gap_wait {
+                usable = i;
+                break;
+            }
+        }
+        expected = change.seq + 1;
+    }
+    gaps.retain(|&seq, _| seq > cursor + usable as i64);
+    changes.truncate(usable);
+    let Some(last) = changes.last() else {
+        return Ok(0);
+    };
+    let last_seq = last.seq;
+    let applied = apply_changes(source, &live.index, &changes).await?;
+    for e in &applied.errors {
+        tracing::warn!(kind, row = %e.row_id, field = %e.field, reason = %e.reason, "sync: row skipped");
+    }
+    let index = live.index.clone();
+    tokio::task::spawn_blocking(move || index.commit())
+        .await
+        .map_err(|e| std::io::Error::other(e.to_string()))
+        .map_err(|e| crate::index::IndexError::Io {
+            path: String::new(),
+            reason: e,
+        })??;
+    catalog
+        .set_sync_cursor(kind, live.version, last_seq)
+        .await?;
+    Ok(changes.iter().filter(|c| c.kind == kind).count())
+}
+
+/// Follows the change log for every kind until `shutdown` resolves. Source outages are
+/// logged and retried with exponential backoff (up to `max_backoff`); the cursor is in
+/// the catalog, so a restart resumes where it stopped.
+pub async fn follow(
+    engine: Arc<Engine>,
+    source: Source,
+    options: SyncOptions,
+    shutdown: impl Future<Output = ()>,
+) {
+    tokio::pin!(shutdown);
+    let mut gaps: BTreeMap<String, Gaps> = BTreeMap::new();
+    let mut backoff = options.interval;
+    loop {
+        let mut failed = false;
+        let mut busy = false;
+        for kind in engine.kinds() {
+            match sync_once(
+                &engine,
+                &source,
+                &kind,
+                &options,
+                gaps.entry(kind.clone()).or_default(),
+            )
+            .await
+            {
+                Ok(n) => busy |= n > 0,
+                Err(e) => {
+                    failed = true;
+                    tracing::warn!(kind, error = %e, retry_in = ?backoff, "sync failed; will retry");
+                }
+            }
+        }
+        let pause = if failed {
+            backoff = (backoff * 2).min(options.max_backoff);
+            backoff
+        } else {
+            backoff = options.interval;
+            // A full batch means more is waiting: go again at once.
+            if busy {
+                Duration::ZERO
+            } else {
+                options.interval
+            }
+        };
+        tokio::select! {
+            _ = &mut shutdown => return,
+            _ = tokio::time::sleep(pause) => {}
+        }
+    }
+}
