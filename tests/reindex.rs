@@ -202,3 +202,380 @@ async fn postgres_reindex_swap_rollback_and_sync() {
     reindex_swap_rollback_and_sync(f).await;
     support::drop_schema(&schema).await;
 }
+
+/// Inserts, updates and deletes rows while a reindex loads; the swapped version must
+/// reflect every write made before the catch-up started.
+async fn writes_during_reindex_are_caught_up(f: Fixture) {
+    use sqlx::Row;
+    use std::sync::atomic::{AtomicBool, Ordering};
+    seed_demo(&f.source, 1_500, 0, 11, |_| {}).await.unwrap();
+    let loading_done = Arc::new(AtomicBool::new(false));
+    let job_started = Arc::new(AtomicBool::new(false));
+    let writer = {
+        let source = f.source.clone();
+        let loading_done = loading_done.clone();
+        let job_started = job_started.clone();
+        tokio::spawn(async move {
+            let mut during = 0;
+            let mut late = Vec::new();
+            let mut i = 0i64;
+            while !loading_done.load(Ordering::SeqCst) {
+                i += 1;
+                let (id, sql) = match i % 3 {
+                    0 => (
+                        50_000 + i,
+                        format!(
+                            "INSERT INTO concerts (id, title, genre) VALUES ({}, '신규 공연 {i}', '콘서트')",
+                            50_000 + i
+                        ),
+                    ),
+                    1 => {
+                        let id = (i * 7) % 1_400 + 1;
+                        (
+                            id,
+                            format!(
+                                "UPDATE concerts SET title = '갱신된 공연 {i}' WHERE id = {id}"
+                            ),
+                        )
+                    }
+                    _ => (
+                        1_500 - i,
+                        format!("DELETE FROM concerts WHERE id = {}", 1_500 - i),
+                    ),
+                };
+                let running = job_started.load(Ordering::SeqCst);
+                sqlx::query(&sql).execute(source.pool()).await.unwrap();
+                if loading_done.load(Ordering::SeqCst) {
+                    late.push(id.to_string()); // may or may not be in the catch-up
+                } else if running {
+                    during += 1;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            (during, late)
+        })
+    };
+    let options = ReindexOptions {
+        batch_size: 25,
+        ..quick()
+    };
+    let report = pipeline::reindex(&f.engine, &f.source, "concerts", &options, |p| {
+        job_started.store(true, Ordering::SeqCst);
+        if p.stage != "loading" {
+            loading_done.store(true, Ordering::SeqCst);
+        }
+    })
+    .await
+    .unwrap();
+    let (during, late) = writer.await.unwrap();
+    assert!(
+        during >= 3,
+        "only {during} writes landed while the reindex ran"
+    );
+    assert!(
+        report.caught_up > 0,
+        "the catch-up applied the writes made during the load"
+    );
+
+    let rows = sqlx::query("SELECT id, title FROM concerts")
+        .fetch_all(f.source.pool())
+        .await
+        .unwrap();
+    let mut in_source = std::collections::BTreeSet::new();
+    for row in &rows {
+        let id: i64 = row.try_get("id").unwrap();
+        let title: String = row.try_get("title").unwrap();
+        in_source.insert(id.to_string());
+        if late.contains(&id.to_string()) {
+            continue;
+        }
+        assert_eq!(
+            title_of(&f.engine, &id.to_string()),
+            Some(title),
+            "row {id}"
+        );
+    }
+    for id in 1..=1_500 {
+        let id = id.to_string();
+        if !in_source.contains(&id) && !late.contains(&id) {
+            assert_eq!(title_of(&f.engine, &id), None, "deleted row {id} is gone");
+        }
+    }
+    if late.is_empty() {
+        assert_eq!(
+            f.engine.index("concerts").unwrap().num_docs(),
+            rows.len() as u64
+        );
+    }
+}
+
+#[tokio::test]
+async fn sqlite_writes_during_reindex_are_caught_up() {
+    writes_during_reindex_are_caught_up(support::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn postgres_writes_during_reindex_are_caught_up() {
+    let Some(f) = support::postgres("writes").await else {
+        return;
+    };
+    let schema = f.schema.clone().unwrap();
+    writes_during_reindex_are_caught_up(f).await;
+    support::drop_schema(&schema).await;
+}
+
+/// Waits until the kind's job has read some rows.
+async fn wait_for_progress(f: &Fixture, kind: &str) -> i64 {
+    let catalog = f.engine.catalog().unwrap();
+    for _ in 0..2_000 {
+        if let Some(job) = catalog.active_job(kind).await.unwrap()
+            && job.processed > 0
+        {
+            return job.id;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    panic!("the reindex never reported progress");
+}
+
+#[tokio::test]
+async fn postgres_outage_mid_job_is_retried() {
+    let Some(f) = support::postgres("outage").await else {
+        return;
+    };
+    let schema = f.schema.clone().unwrap();
+    seed_demo(&f.source, 1_500, 0, 5, |_| {}).await.unwrap();
+    let admin = chatda::source::Source::connect(&support::pg_base_url(), Default::default())
+        .await
+        .unwrap();
+    let options = ReindexOptions {
+        batch_size: 25,
+        ..quick()
+    };
+    let (result, killed) = tokio::join!(
+        pipeline::reindex(&f.engine, &f.source, "concerts", &options, |_| {}),
+        async {
+            wait_for_progress(&f, "concerts").await;
+            // Kill the job's connections while a query runs on them (idle ones the pool
+            // would just replace), twice: the interrupted page must be retried.
+            let mut killed = 0;
+            for _ in 0..20_000 {
+                use sqlx::Row;
+                let row = sqlx::query(&format!(
+                    "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+                     WHERE application_name = '{schema}' AND state = 'active'"
+                ))
+                .fetch_one(admin.pool())
+                .await
+                .unwrap();
+                killed += row.try_get::<i64, _>("n").unwrap();
+                if killed >= 2 {
+                    break;
+                }
+            }
+            killed
+        }
+    );
+    assert!(killed > 0, "no source connection was killed");
+    let report = result.expect("the job survives killed connections");
+    assert_eq!(report.docs, 1_500);
+    support::drop_schema(&schema).await;
+}
+
+#[tokio::test]
+async fn postgres_source_gone_fails_cleanly_and_keeps_the_live_index() {
+    let Some(f) = support::postgres("gone").await else {
+        return;
+    };
+    let schema = f.schema.clone().unwrap();
+    seed_demo(&f.source, 1_500, 0, 5, |_| {}).await.unwrap();
+    let first = pipeline::reindex(&f.engine, &f.source, "concerts", &quick(), |_| {})
+        .await
+        .unwrap();
+    let admin = chatda::source::Source::connect(&support::pg_base_url(), Default::default())
+        .await
+        .unwrap();
+    let options = ReindexOptions {
+        batch_size: 25,
+        retry_attempts: 2,
+        ..quick()
+    };
+    let (result, _) = tokio::join!(
+        pipeline::reindex(&f.engine, &f.source, "concerts", &options, |_| {}),
+        async {
+            let job = wait_for_progress(&f, "concerts").await;
+            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                .execute(admin.pool())
+                .await
+                .unwrap();
+            job
+        }
+    );
+    let error = result.expect_err("the source's tables are gone");
+    assert!(matches!(error, PipelineError::Source(_)), "{error}");
+    let catalog = f.engine.catalog().unwrap();
+    let job = catalog.jobs(1).await.unwrap().remove(0);
+    assert_eq!(job.state, JobState::Failed);
+    assert!(
+        job.error.as_deref().unwrap_or_default().contains("source"),
+        "{job:?}"
+    );
+    let version = catalog
+        .version("concerts", job.target_version)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(version.state, VersionState::Failed);
+    let live = f.engine.live("concerts").unwrap();
+    assert_eq!(live.version, first.version, "the alias did not move");
+    assert_eq!(
+        live.index.num_docs(),
+        1_500,
+        "the live version kept every document"
+    );
+    assert!(
+        catalog.swap("concerts", job.target_version).await.is_err(),
+        "a failed version cannot serve"
+    );
+}
+
+fn chatda(data_dir: &std::path::Path, url: &str, args: &[&str]) -> std::process::Command {
+    let mut command = std::process::Command::new(env!("CARGO_BIN_EXE_chatda"));
+    command
+        .args(args)
+        .env("CHATDA_DATA_DIR", data_dir)
+        .env("CHATDA_SOURCE_URL", url);
+    command
+}
+
+/// SIGKILL a `chatda reindex` mid-run: the alias keeps serving the old version with all
+/// its documents; a reindex right away is refused (the job looks alive); once the job
+/// is stale, the next reindex resumes it from its checkpoint and succeeds.
+#[tokio::test]
+async fn sqlite_killed_reindex_leaves_the_live_index_and_resumes() {
+    let f = support::sqlite().await;
+    seed_demo(&f.source, 2_000, 0, 3, |_| {}).await.unwrap();
+    let first = pipeline::reindex(&f.engine, &f.source, "concerts", &quick(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(first.docs, 2_000);
+    f.insert_concert(30_001, Some("재개 후에만 보이는 공연"))
+        .await;
+
+    let mut child = chatda(
+        f.dir.path(),
+        &f.url,
+        &[
+            "reindex",
+            "concerts",
+            "--batch-size",
+            "20",
+            "--checkpoint-rows",
+            "100",
+        ],
+    )
+    .stdout(std::process::Stdio::null())
+    .stderr(std::process::Stdio::null())
+    .spawn()
+    .unwrap();
+    let catalog = f.engine.catalog().unwrap();
+    let mut job = None;
+    for _ in 0..6_000 {
+        if let Some(j) = catalog.active_job("concerts").await.unwrap()
+            && j.checkpoint.is_some()
+        {
+            job = Some(j);
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let job = job.expect("the child reached a checkpoint");
+    child.kill().unwrap(); // SIGKILL
+    child.wait().unwrap();
+    let killed_at = catalog.job(job.id).await.unwrap();
+    assert_eq!(killed_at.state, JobState::Running, "nobody finished it");
+
+    // The live index is untouched, in this process and in a fresh one.
+    let reopened = chatda::engine::Engine::open(f.dir.path()).await.unwrap();
+    let live = reopened.live("concerts").unwrap();
+    assert_eq!(live.version, first.version);
+    assert_eq!(live.index.num_docs(), 2_000);
+    assert_eq!(f.engine.live("concerts").unwrap().version, first.version);
+
+    let refused = chatda(f.dir.path(), &f.url, &["reindex", "concerts"])
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert!(stderr.contains("already running"), "{stderr}");
+
+    // Wait out the heartbeat, then resume.
+    let stale_at = killed_at.heartbeat_at + chatda::catalog::STALE_AFTER_MS + 200;
+    let wait = (stale_at - chatda::catalog::now_ms()).max(0) as u64;
+    tokio::time::sleep(Duration::from_millis(wait)).await;
+    let resumed = chatda(f.dir.path(), &f.url, &["reindex", "concerts"])
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&resumed.stdout);
+    assert!(
+        resumed.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&resumed.stderr)
+    );
+    assert!(
+        stdout.contains(&format!("resumed job {}", job.id)),
+        "{stdout}"
+    );
+    assert!(stdout.contains("2001 documents"), "{stdout}");
+    let done = catalog.job(job.id).await.unwrap();
+    assert_eq!(done.state, JobState::Succeeded);
+    let reopened = chatda::engine::Engine::open(f.dir.path()).await.unwrap();
+    let live = reopened.live("concerts").unwrap();
+    assert_eq!(live.version, job.target_version);
+    assert_eq!(
+        live.index.num_docs(),
+        2_001,
+        "no row lost or doubled by the resume"
+    );
+    assert!(title_of(&reopened, "30001").is_some());
+}
+
+#[tokio::test]
+async fn sqlite_cancelled_reindex_leaves_the_live_index() {
+    let f = support::sqlite().await;
+    seed_demo(&f.source, 1_500, 0, 9, |_| {}).await.unwrap();
+    let before = f.engine.live("concerts").unwrap().version;
+    let options = ReindexOptions {
+        batch_size: 10,
+        ..quick()
+    };
+    let (result, job_id) = tokio::join!(
+        pipeline::reindex(&f.engine, &f.source, "concerts", &options, |_| {}),
+        async {
+            let id = wait_for_progress(&f, "concerts").await;
+            f.engine
+                .catalog()
+                .unwrap()
+                .request_cancel(id)
+                .await
+                .unwrap();
+            id
+        }
+    );
+    let error = result.unwrap_err();
+    assert!(
+        matches!(error, PipelineError::Cancelled(id) if id == job_id),
+        "{error}"
+    );
+    let catalog = f.engine.catalog().unwrap();
+    let job = catalog.job(job_id).await.unwrap();
+    assert_eq!(job.state, JobState::Cancelled);
+    assert!(job.processed < 1_500, "stopped before the end");
+    assert_eq!(f.engine.live("concerts").unwrap().version, before);
+    let version = catalog
+        .version("concerts", job.target_version)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(version.state, VersionState::Failed);
+}

@@ -130,7 +130,8 @@ pub struct Progress {
     pub total: Option<i64>,
     /// Rows per second since the start.
     pub rate: f64,
-    /// What the job is doing (`loading`, `catching up`, `swapping`).
+    /// What the job is doing: `loading`, `loaded` (bulk load done; reported once, before
+    /// the catch-up starts), `catching up`, `swapping`.
     pub stage: &'static str,
 }
 
@@ -352,7 +353,7 @@ async fn run(
         }
     };
     let read = reader.await;
-    report(catalog, job, &counters, started, base, "loading", progress).await?;
+    report(catalog, job, &counters, started, base, "loaded", progress).await?;
     loaded.map_err(|e| internal(format!("loader thread panicked: {e}")))??;
     match read {
         Ok(result) => result?,
