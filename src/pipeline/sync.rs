@@ -103,7 +103,8 @@ pub async fn sync_once(
     Ok(changes.iter().filter(|c| c.kind == kind).count())
 }
 
-/// Follows the change log for every kind until `shutdown` resolves. Source outages are
+/// Follows the change log for every kind until `shutdown` resolves, switching to a new
+/// live version when another process swaps an alias. Source outages are
 /// logged and retried with exponential backoff (up to `max_backoff`); the cursor is in
 /// the catalog, so a restart resumes where it stopped.
 pub async fn follow(
@@ -118,6 +119,12 @@ pub async fn follow(
     loop {
         let mut failed = false;
         let mut busy = false;
+        // A reindex in another process may have moved an alias: follow the live version.
+        match engine.refresh().await {
+            Ok(moved) if !moved.is_empty() => tracing::info!(?moved, "now serving new versions"),
+            Ok(_) => {}
+            Err(e) => tracing::warn!(error = %e, "cannot read the aliases"),
+        }
         for kind in engine.kinds() {
             match sync_once(
                 &engine,
