@@ -12,6 +12,7 @@ mod jobs;
 mod migrate;
 mod reindex;
 mod search;
+mod serve;
 mod sync;
 
 use clap::{Parser, Subcommand};
@@ -30,7 +31,9 @@ pub struct Cli {
 pub enum Command {
     /// Print the tokens the Korean analyzer makes of TEXT (like Elasticsearch `_analyze`).
     Analyze(analyze::AnalyzeArgs),
-    /// Quick start: fill empty indexes with generated data, then search and aggregate.
+    /// Run the search HTTP service (seeds, indexes and follows the source on the way).
+    Serve(serve::ServeArgs),
+    /// Fill empty indexes with generated data, then search and aggregate (no server).
     Demo(demo::DemoArgs),
     /// Build (or add to) a kind's index from JSON lines; bad lines are reported and skipped.
     Index(index::IndexArgs),
@@ -57,18 +60,30 @@ pub enum Command {
 /// `RUST_LOG` sets the level (default `warn`).
 pub fn run() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
+    // The server logs requests at info; the other commands only warnings.
+    let (level, json, serve) = match &cli.command {
+        Command::Serve(args) => {
+            let config = args.resolve()?;
+            ("info", config.log_json, Some(config))
+        }
+        _ => ("warn", false, None),
+    };
+    let filter = tracing_subscriber::EnvFilter::try_from_default_env()
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn")),
-        )
-        .init();
+        .with_env_filter(filter);
+    if json {
+        logs.json().init();
+    } else {
+        logs.init();
+    }
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()?;
     runtime.block_on(async move {
         match cli.command {
+            Command::Serve(_) => serve::run(serve.expect("resolved above")).await,
             Command::Analyze(args) => analyze::run(args),
             Command::Demo(args) => demo::run(args).await,
             Command::Index(args) => index::run(args).await,

@@ -158,45 +158,65 @@ pub struct ReindexReport {
     pub elapsed: Duration,
 }
 
-/// Rebuilds `kind` from `source` into a new version (see the module docs). Resumes the
-/// kind's job if a dead process left it running; refuses if a live one is running.
-/// `progress` is called at least every second.
+/// Rebuilds `kind` from `source` into a new version (see the module docs): [`start`]
+/// then [`run_job`]. `progress` is called at least every second.
 pub async fn reindex(
     engine: &Engine,
     source: &Source,
     kind: &str,
     options: &ReindexOptions,
-    mut progress: impl FnMut(&Progress) + Send,
+    progress: impl FnMut(&Progress) + Send,
 ) -> Result<ReindexReport, PipelineError> {
+    let job = start(engine, source, kind, options).await?;
+    run_job(engine, source, &job, options, progress).await
+}
+
+/// Claims the job of a reindex of `kind`: a new one, or the one a dead process left
+/// running (resumed from its checkpoint). Refuses if a live job of the kind runs.
+pub async fn start(
+    engine: &Engine,
+    source: &Source,
+    kind: &str,
+    options: &ReindexOptions,
+) -> Result<Job, PipelineError> {
     let spec = engine.spec(kind)?.clone();
     let catalog = engine.catalog()?;
-    let job = match catalog.active_job(kind).await? {
+    match catalog.active_job(kind).await? {
         Some(job) if job.is_stale(STALE_AFTER_MS) && catalog.take_over(&job).await? => {
             tracing::warn!(job = job.id, checkpoint = ?job.checkpoint, "resuming a reindex its process left running");
-            job
+            Ok(job)
         }
-        Some(job) => {
-            return Err(CatalogError::AlreadyRunning {
-                kind: kind.to_string(),
-                job_id: job.id,
-            }
-            .into());
+        Some(job) => Err(CatalogError::AlreadyRunning {
+            kind: kind.to_string(),
+            job_id: job.id,
         }
+        .into()),
         None => {
             let high_water = retry(options, || source.high_water()).await?;
             let total = retry(options, || source.count(&spec)).await?;
-            catalog
+            Ok(catalog
                 .start_job(&NewJob {
                     kind: kind.to_string(),
                     high_water,
                     total_estimate: Some(total),
                     swap: options.swap,
                 })
-                .await?
+                .await?)
         }
-    };
+    }
+}
+
+/// Runs a job claimed by [`start`] to its end and records the outcome in the catalog.
+pub async fn run_job(
+    engine: &Engine,
+    source: &Source,
+    job: &Job,
+    options: &ReindexOptions,
+    mut progress: impl FnMut(&Progress) + Send,
+) -> Result<ReindexReport, PipelineError> {
+    let catalog = engine.catalog()?;
     let id = job.id;
-    match run(engine, source, &job, options, &mut progress).await {
+    match run(engine, source, job, options, &mut progress).await {
         Ok(report) => {
             catalog.finish_job(id, JobState::Succeeded, None).await?;
             Ok(report)

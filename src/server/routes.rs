@@ -1,0 +1,482 @@
+//! The handlers. Engine calls block on CPU or disk, so they run on
+//! `spawn_blocking`; catalog calls are async.
+
+use std::collections::BTreeMap;
+use std::time::Instant;
+
+use axum::Json;
+use axum::Router;
+use axum::body::Bytes;
+use axum::extract::rejection::BytesRejection;
+use axum::extract::{Path, Query, State};
+use axum::http::{StatusCode, header};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use serde::Deserialize;
+use serde_json::{Value as Json_, json};
+
+use super::{ApiError, AppState, parse_json};
+use crate::analysis::{Analyzer, AnalyzerConfig, DecompoundMode};
+use crate::pipeline::{self, ReindexOptions};
+use crate::query::SearchRequest;
+use crate::schema::FieldType;
+
+type Answer = Result<Response, ApiError>;
+
+/// Search routes: open, or behind the search key.
+pub fn search_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/indexes", get(list_indexes))
+        .route("/v1/indexes/{alias}/search", post(search))
+        .route("/v1/indexes/{alias}/suggest", get(suggest))
+        .route("/v1/indexes/{alias}/aggregate", post(aggregate))
+        .route("/v1/analyze", post(analyze))
+}
+
+/// Write and admin routes: behind the admin key.
+pub fn admin_routes() -> Router<AppState> {
+    Router::new()
+        .route("/v1/indexes/{alias}/documents", post(documents))
+        .route("/v1/indexes/{alias}/reindex", post(reindex))
+        .route("/v1/jobs", get(list_jobs))
+        .route("/v1/jobs/{id}", get(show_job))
+        .route("/v1/jobs/{id}/cancel", post(cancel_job))
+        .route("/v1/aliases/{alias}/swap", post(swap))
+        .route("/v1/aliases/{alias}/rollback", post(rollback))
+}
+
+/// Health, readiness, metrics and the API description: always open.
+pub fn open_routes() -> Router<AppState> {
+    Router::new()
+        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/readyz", get(ready))
+        .route("/metrics", get(metrics))
+        .route(
+            "/openapi.json",
+            get(|| async { Json(super::openapi::document()) }),
+        )
+}
+
+fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|rejection| {
+        if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+            ApiError::new(
+                "payload_too_large",
+                "the request body is larger than the configured limit (CHATDA_MAX_BODY_BYTES)",
+                None,
+            )
+        } else {
+            ApiError::new("invalid_request", rejection.body_text(), None)
+        }
+    })
+}
+
+/// Runs blocking engine work off the async threads.
+async fn blocking<T: Send + 'static>(
+    work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(work)
+        .await
+        .map_err(ApiError::internal)?
+}
+
+fn search_request(bytes: &[u8]) -> Result<SearchRequest, ApiError> {
+    SearchRequest::from_json(bytes).map_err(|e| crate::engine::EngineError::Query(e).into())
+}
+
+async fn search(
+    State(state): State<AppState>,
+    Path(alias): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let request = search_request(&body(raw)?)?;
+    let engine = state.engine().clone();
+    engine.spec(&alias)?;
+    let started = Instant::now();
+    let index = alias.clone();
+    let response = blocking(move || Ok(engine.search(&index, &request)?)).await?;
+    state
+        .metrics()
+        .search
+        .with_label_values(&[&alias])
+        .observe(started.elapsed().as_secs_f64());
+    Ok(Json(response).into_response())
+}
+
+async fn aggregate(
+    State(state): State<AppState>,
+    Path(alias): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let request = search_request(&body(raw)?)?;
+    if request.aggs.is_none() {
+        return Err(ApiError::new(
+            "invalid_request",
+            "aggregate needs \"aggs\"",
+            Some("aggs"),
+        ));
+    }
+    let engine = state.engine().clone();
+    engine.spec(&alias)?;
+    // {"aggregations", "total", "took_ms"}
+    let answer = blocking(move || Ok(engine.aggregate(&alias, &request)?)).await?;
+    Ok(Json(answer).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SuggestParams {
+    q: Option<String>,
+    limit: Option<usize>,
+}
+
+/// Search-as-you-type: prefix, initials and keyboard layout on the kind's main text
+/// fields (boost ≥ 1), no typo expansion (a half-typed word is not a typo), titles only.
+async fn suggest(
+    State(state): State<AppState>,
+    Path(alias): Path<String>,
+    params: Result<Query<SuggestParams>, axum::extract::rejection::QueryRejection>,
+) -> Answer {
+    let Query(params) =
+        params.map_err(|e| ApiError::new("invalid_request", e.body_text(), None))?;
+    let q = params
+        .q
+        .filter(|q| !q.trim().is_empty())
+        .ok_or_else(|| ApiError::new("invalid_request", "q is required", Some("q")))?;
+    let limit = params.limit.unwrap_or(5);
+    if !(1..=20).contains(&limit) {
+        return Err(ApiError::new(
+            "invalid_request",
+            "limit must be 1 to 20",
+            Some("limit"),
+        ));
+    }
+    let engine = state.engine().clone();
+    let spec = engine.spec(&alias)?.clone();
+    let fields: BTreeMap<String, f32> = spec
+        .fields
+        .iter()
+        .filter(|f| f.ty == FieldType::Text && f.boost >= 1.0)
+        .map(|f| (f.name.clone(), f.boost))
+        .collect();
+    let display = spec
+        .text_fields()
+        .max_by(|a, b| a.boost.total_cmp(&b.boost))
+        .map(|f| f.name.clone())
+        .unwrap_or_default();
+    let request = json!({"q": q, "limit": limit, "fields": fields, "fuzzy": "off", "prefix": true});
+    let request = search_request(request.to_string().as_bytes())?;
+    let response = blocking(move || Ok(engine.search(&alias, &request)?)).await?;
+    let suggestions: Vec<Json_> = response
+        .hits
+        .iter()
+        .map(|h| {
+            let text = match &h.source[&display] {
+                Json_::Array(values) => values.first().cloned().unwrap_or(Json_::Null),
+                other => other.clone(),
+            };
+            json!({"id": h.id, "text": text, "score": h.score})
+        })
+        .collect();
+    Ok(Json(json!({"suggestions": suggestions, "took_ms": response.took_ms})).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct AnalyzeBody {
+    text: String,
+    #[serde(default)]
+    mode: Option<String>,
+    #[serde(default)]
+    query: bool,
+}
+
+async fn analyze(State(state): State<AppState>, raw: Result<Bytes, BytesRejection>) -> Answer {
+    let request: AnalyzeBody = parse_json(&body(raw)?)?;
+    let default_analyzer = state.engine().analyzer().clone();
+    let tokens = blocking(move || {
+        let analyzer = match request.mode.as_deref() {
+            None => default_analyzer,
+            Some(mode) => {
+                let mode = mode
+                    .parse::<DecompoundMode>()
+                    .map_err(|e| ApiError::new("invalid_request", e.to_string(), Some("mode")))?;
+                let config = AnalyzerConfig {
+                    mode,
+                    ..AnalyzerConfig::default()
+                };
+                std::sync::Arc::new(Analyzer::new(&config).map_err(ApiError::internal)?)
+            }
+        };
+        Ok(if request.query {
+            analyzer.analyze_query(&request.text)
+        } else {
+            analyzer.analyze(&request.text)
+        })
+    })
+    .await?;
+    Ok(Json(json!({"tokens": tokens})).into_response())
+}
+
+/// NDJSON bulk writes: each line is a document to upsert, or `{"delete": ID}`. Every line
+/// gets a result; bad lines do not stop the others. One commit at the end.
+async fn documents(
+    State(state): State<AppState>,
+    Path(alias): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let bytes = body(raw)?;
+    let engine = state.engine().clone();
+    engine.spec(&alias)?;
+    let result = blocking(move || {
+        let index = engine.index(&alias)?;
+        let text = std::str::from_utf8(&bytes)
+            .map_err(|e| ApiError::new("invalid_request", format!("the body is not UTF-8: {e}"), None))?;
+        let mut results = Vec::new();
+        let (mut upserted, mut deleted, mut failed) = (0, 0, 0);
+        for (n, line) in text.lines().enumerate() {
+            let line_no = n + 1;
+            if line.trim().is_empty() {
+                continue;
+            }
+            let doc: Json_ = match serde_json::from_str(line) {
+                Ok(doc) => doc,
+                Err(e) => {
+                    failed += 1;
+                    results.push(json!({"line": line_no, "result": "error", "error": {"code": "invalid_json", "message": e.to_string(), "field": null}}));
+                    continue;
+                }
+            };
+            if let Some(id) = doc.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("delete")) {
+                let id = match id {
+                    Json_::String(s) => s.clone(),
+                    Json_::Number(n) => n.to_string(),
+                    _ => {
+                        failed += 1;
+                        results.push(json!({"line": line_no, "result": "error", "error": {"code": "invalid_document", "message": "delete needs a string or integer id", "field": "delete"}}));
+                        continue;
+                    }
+                };
+                index.delete(&[&id]).map_err(ApiError::internal)?;
+                deleted += 1;
+                results.push(json!({"line": line_no, "id": id, "result": "deleted"}));
+                continue;
+            }
+            let report = index.upsert(std::slice::from_ref(&doc)).map_err(ApiError::internal)?;
+            if let Some(rejected) = report.rejected.first() {
+                failed += 1;
+                let first = &rejected.errors[0];
+                let message: Vec<String> = rejected.errors.iter().map(|e| e.to_string()).collect();
+                results.push(json!({"line": line_no, "id": doc.get("id"), "result": "error", "error": {"code": "invalid_document", "message": message.join("; "), "field": first.field}}));
+            } else {
+                upserted += 1;
+                results.push(json!({"line": line_no, "id": doc.get("id"), "result": "upserted"}));
+            }
+        }
+        index.commit().map_err(ApiError::internal)?;
+        Ok(json!({"upserted": upserted, "deleted": deleted, "failed": failed, "results": results}))
+    })
+    .await?;
+    Ok(Json(result).into_response())
+}
+
+#[derive(Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+struct ReindexBody {
+    #[serde(default)]
+    swap: Option<bool>,
+    #[serde(default)]
+    batch_size: Option<usize>,
+}
+
+/// Starts a reindex in the background: 202 with the job id.
+async fn reindex(
+    State(state): State<AppState>,
+    Path(alias): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let bytes = body(raw)?;
+    let request: ReindexBody = if bytes.iter().all(u8::is_ascii_whitespace) {
+        ReindexBody::default()
+    } else {
+        parse_json(&bytes)?
+    };
+    if request.batch_size == Some(0) {
+        return Err(ApiError::new(
+            "invalid_request",
+            "batch_size must be at least 1",
+            Some("batch_size"),
+        ));
+    }
+    let defaults = ReindexOptions::default();
+    let options = ReindexOptions {
+        swap: request.swap.unwrap_or(true),
+        batch_size: request.batch_size.unwrap_or(defaults.batch_size),
+        keep_versions: state.config().keep_versions(),
+        ..defaults
+    };
+    state.engine().spec(&alias)?;
+    let job = pipeline::start(state.engine(), state.source(), &alias, &options).await?;
+    let id = job.id;
+    let engine = state.engine().clone();
+    let source = state.source().clone();
+    tokio::spawn(async move {
+        // The outcome is in the catalog (GET /v1/jobs/{id}); failures are logged there.
+        let _ = pipeline::run_job(&engine, &source, &job, &options, |_| {}).await;
+    });
+    Ok((StatusCode::ACCEPTED, Json(json!({"job_id": id}))).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ListParams {
+    limit: Option<i64>,
+}
+
+async fn list_jobs(
+    State(state): State<AppState>,
+    params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
+) -> Answer {
+    let Query(params) =
+        params.map_err(|e| ApiError::new("invalid_request", e.body_text(), None))?;
+    let jobs = state
+        .engine()
+        .catalog()?
+        .jobs(params.limit.unwrap_or(50).clamp(1, 1_000))
+        .await?;
+    Ok(Json(json!({"jobs": jobs})).into_response())
+}
+
+fn job_id(raw: &str) -> Result<i64, ApiError> {
+    raw.parse().map_err(|_| {
+        ApiError::new(
+            "invalid_request",
+            format!("{raw:?} is not a job id"),
+            Some("id"),
+        )
+    })
+}
+
+async fn show_job(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let id = job_id(&id)?;
+    let catalog = state.engine().catalog()?;
+    let job = catalog.job(id).await?;
+    let errors = catalog.row_errors(id, 1_000).await?;
+    let mut out = serde_json::to_value(&job).map_err(ApiError::internal)?;
+    out["row_errors"] = serde_json::to_value(errors).map_err(ApiError::internal)?;
+    Ok(Json(out).into_response())
+}
+
+async fn cancel_job(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+    let id = job_id(&id)?;
+    let job = state.engine().catalog()?.request_cancel(id).await?;
+    Ok(Json(job).into_response())
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct SwapBody {
+    version: i64,
+}
+
+async fn swap(
+    State(state): State<AppState>,
+    Path(alias): Path<String>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer {
+    let request: SwapBody = parse_json(&body(raw)?)?;
+    state.engine().spec(&alias)?;
+    let previous = state.engine().swap(&alias, request.version).await?;
+    Ok(
+        Json(json!({"alias": alias, "version": request.version, "previous": previous}))
+            .into_response(),
+    )
+}
+
+async fn rollback(State(state): State<AppState>, Path(alias): Path<String>) -> Answer {
+    let version = state.engine().rollback(&alias).await?;
+    Ok(Json(json!({"alias": alias, "version": version})).into_response())
+}
+
+/// Aliases, their live version and every version with state, documents and size.
+async fn list_indexes(State(state): State<AppState>) -> Answer {
+    let engine = state.engine();
+    let catalog = engine.catalog()?;
+    let versions = catalog.versions(None).await?;
+    let mut out = Vec::new();
+    for kind in engine.kinds() {
+        let live = engine.live(&kind)?;
+        let list: Vec<Json_> = versions
+            .iter()
+            .filter(|v| v.kind == kind)
+            .map(|v| {
+                let mut value = serde_json::to_value(v).unwrap_or_default();
+                value["size_bytes"] = json!(dir_size(&catalog.version_dir(&kind, v.version)));
+                value
+            })
+            .collect();
+        out.push(json!({"alias": kind, "live_version": live.version, "docs": live.index.num_docs(), "versions": list}));
+    }
+    Ok(Json(json!({"indexes": out})).into_response())
+}
+
+fn dir_size(path: &std::path::Path) -> u64 {
+    std::fs::read_dir(path)
+        .into_iter()
+        .flatten()
+        .flatten()
+        .filter_map(|e| e.metadata().ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum()
+}
+
+async fn ready(State(state): State<AppState>) -> Answer {
+    let engine = state.engine();
+    for kind in engine.kinds() {
+        engine.live(&kind)?;
+    }
+    if engine.catalog()?.aliases().await.is_err() {
+        return Err(ApiError::new(
+            "not_ready",
+            "the catalog is unreachable",
+            None,
+        ));
+    }
+    Ok(Json(json!({"status": "ready", "indexes": engine.kinds()})).into_response())
+}
+
+async fn metrics(State(state): State<AppState>) -> Answer {
+    let engine = state.engine();
+    let metrics = state.metrics();
+    let catalog = engine.catalog()?;
+    let high_water = state.source().high_water().await.ok();
+    for kind in engine.kinds() {
+        let live = engine.live(&kind)?;
+        metrics
+            .docs
+            .with_label_values(&[&kind])
+            .set(live.index.num_docs() as i64);
+        if let (Some(high), Ok(Some(version))) =
+            (high_water, catalog.version(&kind, live.version).await)
+            && let Some(cursor) = version.sync_cursor
+        {
+            metrics
+                .sync_lag
+                .with_label_values(&[&kind])
+                .set((high - cursor).max(0));
+        }
+    }
+    metrics.job_processed.reset();
+    for job in catalog.jobs(20).await?.iter().rev() {
+        metrics
+            .job_processed
+            .with_label_values(&[&job.kind, job.state.as_str()])
+            .set(job.processed);
+    }
+    Ok((
+        [(header::CONTENT_TYPE, "text/plain; version=0.0.4")],
+        metrics.render(),
+    )
+        .into_response())
+}

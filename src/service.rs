@@ -1,0 +1,120 @@
+//! The service without its HTTP front: what `chatda serve` does before it listens —
+//! data directory, source migrations, demo rows for an empty source, first indexes —
+//! and the follower it runs while serving.
+
+use std::sync::Arc;
+
+use crate::config::Config;
+use crate::engine::{Engine, EngineError};
+use crate::pipeline::{self, PipelineError, ReindexOptions};
+use crate::source::{Source, SourceError, seed_demo};
+
+/// Errors while preparing the service.
+#[derive(Debug, thiserror::Error)]
+pub enum ServiceError {
+    /// The indexes or catalog cannot be opened.
+    #[error("cannot open the data directory {dir}: {source}")]
+    Engine {
+        /// The directory.
+        dir: String,
+        /// Why.
+        source: EngineError,
+    },
+    /// The source cannot be reached or migrated.
+    #[error("source {url}: {source}")]
+    Source {
+        /// The URL.
+        url: String,
+        /// Why.
+        source: SourceError,
+    },
+    /// Building a first index failed.
+    #[error("building the {kind} index failed: {source}")]
+    Reindex {
+        /// The kind.
+        kind: String,
+        /// Why.
+        source: PipelineError,
+    },
+}
+
+/// Opens the engine and the source, migrates the source, seeds an empty one with demo
+/// rows (unless `config.no_demo`), and builds every kind whose live version has never
+/// been fed from the source (or resumes a reindex a crash left behind). Logs progress.
+pub async fn prepare(config: &Config) -> Result<(Arc<Engine>, Source), ServiceError> {
+    let dir = config.data_dir();
+    let engine = Engine::open(&dir)
+        .await
+        .map_err(|source| ServiceError::Engine {
+            dir: dir.display().to_string(),
+            source,
+        })?;
+    let url = config.source_url();
+    let source_error = |source| ServiceError::Source {
+        url: url.clone(),
+        source,
+    };
+    let source = Source::connect(&url, Default::default())
+        .await
+        .map_err(source_error)?;
+    source.migrate().await.map_err(source_error)?;
+    let mut empty = true;
+    for kind in engine.kinds() {
+        empty &= source
+            .count(engine.spec(&kind).map_err(|e| ServiceError::Engine {
+                dir: dir.display().to_string(),
+                source: e,
+            })?)
+            .await
+            .map_err(source_error)?
+            == 0;
+    }
+    if empty && !config.no_demo {
+        let (concerts, tickets) = config.demo_rows();
+        tracing::info!(concerts, tickets, %url, "the source is empty: writing generated demo rows (--no-demo turns this off)");
+        seed_demo(&source, concerts, tickets, 42, |_| {})
+            .await
+            .map_err(source_error)?;
+    }
+    let options = ReindexOptions {
+        keep_versions: config.keep_versions(),
+        ..ReindexOptions::default()
+    };
+    let catalog = engine.catalog().expect("opened on a directory");
+    for kind in engine.kinds() {
+        let live = engine.live(&kind).expect("a listed kind");
+        let fed = catalog
+            .version(&kind, live.version)
+            .await
+            .ok()
+            .flatten()
+            .and_then(|v| v.sync_cursor)
+            .is_some();
+        let stale_job = catalog.active_job(&kind).await.ok().flatten().is_some();
+        if fed && !stale_job {
+            continue;
+        }
+        tracing::info!(kind, "building the index from the source");
+        let mut last_log = std::time::Instant::now();
+        let report = pipeline::reindex(&engine, &source, &kind, &options, |p| {
+            if last_log.elapsed().as_secs() >= 2 {
+                last_log = std::time::Instant::now();
+                tracing::info!(kind = %kind, rows = p.processed, total = ?p.total, rate = p.rate as u64, stage = p.stage, "indexing");
+            }
+        })
+        .await
+        .map_err(|source| ServiceError::Reindex {
+            kind: kind.clone(),
+            source,
+        })?;
+        tracing::info!(
+            kind,
+            docs = report.docs,
+            bad_rows = report.failed_rows,
+            secs = report.elapsed.as_secs_f64(),
+            version = report.version,
+            "index ready"
+        );
+    }
+    Ok((Arc::new(engine), source))
+}

@@ -1,0 +1,643 @@
+//! The HTTP service against a real listener: every route, auth on and off, bad input,
+//! swaps under search load, graceful shutdown. Each server prepares its own data
+//! directory with a small generated SQLite source, as `chatda serve` does.
+
+use std::time::Duration;
+
+use chatda::config::Config;
+use chatda::server::{self, ServerError};
+use reqwest::StatusCode;
+use serde_json::{Value as Json, json};
+use tokio::net::TcpListener;
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+struct Server {
+    base: String,
+    stop: Option<oneshot::Sender<()>>,
+    handle: JoinHandle<Result<(), ServerError>>,
+    _dir: tempfile::TempDir,
+}
+
+async fn start(configure: impl FnOnce(&mut Config)) -> Server {
+    let dir = tempfile::tempdir().unwrap();
+    let mut config = Config {
+        data_dir: Some(dir.path().to_path_buf()),
+        demo_concerts: Some(300),
+        demo_tickets: Some(200),
+        max_body_bytes: Some(100_000),
+        ..Config::default()
+    };
+    configure(&mut config);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let (stop, stopped) = oneshot::channel::<()>();
+    let handle = tokio::spawn(server::serve(listener, config, async {
+        let _ = stopped.await;
+    }));
+    let client = reqwest::Client::new();
+    for _ in 0..600 {
+        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
+            && r.status() == StatusCode::OK
+        {
+            return Server {
+                base,
+                stop: Some(stop),
+                handle,
+                _dir: dir,
+            };
+        }
+        if handle.is_finished() {
+            panic!("the server stopped: {:?}", handle.await.unwrap());
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("the server did not become ready in 60 s");
+}
+
+impl Server {
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn stop(mut self) {
+        self.stop.take().unwrap().send(()).unwrap();
+        self.handle.await.unwrap().unwrap();
+    }
+}
+
+async fn post(client: &reqwest::Client, url: &str, body: Json) -> (StatusCode, Json) {
+    let r = client.post(url).json(&body).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap())
+}
+
+async fn get(client: &reqwest::Client, url: &str) -> (StatusCode, Json) {
+    let r = client.get(url).send().await.unwrap();
+    let status = r.status();
+    (status, r.json().await.unwrap())
+}
+
+async fn wait_for_job(client: &reqwest::Client, s: &Server, id: i64) -> Json {
+    for _ in 0..600 {
+        let (status, job) = get(client, &s.url(&format!("/v1/jobs/{id}"))).await;
+        assert_eq!(status, StatusCode::OK, "{job}");
+        if ["succeeded", "failed", "cancelled"].contains(&job["state"].as_str().unwrap()) {
+            return job;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("job {id} did not finish");
+}
+
+#[tokio::test]
+async fn every_route_works() {
+    let s = start(|_| {}).await;
+    let c = reqwest::Client::new();
+
+    let (status, body) = get(&c, &s.url("/healthz")).await;
+    assert_eq!(
+        (status, body["status"].as_str()),
+        (StatusCode::OK, Some("ok"))
+    );
+
+    // Search: a generated show is found by its title with a typo-free query.
+    let first = chatda::demo::concert(42, 1);
+    let (status, body) = post(
+        &c,
+        &s.url("/v1/indexes/concerts/search"),
+        json!({"q": first.title, "limit": 3, "highlight": true}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert!(body["total"]["value"].as_u64().unwrap() >= 1);
+    assert_eq!(body["total"]["relation"], "eq");
+    assert!(
+        body["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["id"] == json!(1)),
+        "{body}"
+    );
+    assert!(body["took_ms"].is_number());
+
+    // Suggest: the first two syllables of a title word.
+    let word: String = first
+        .title
+        .split_whitespace()
+        .find(|w| w.chars().count() >= 3 && w.chars().all(|c| ('가'..='힣').contains(&c)))
+        .unwrap_or("콘서트")
+        .chars()
+        .take(2)
+        .collect();
+    let (status, body) = get(
+        &c,
+        &s.url(&format!("/v1/indexes/concerts/suggest?q={word}&limit=5")),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let suggestions = body["suggestions"].as_array().unwrap();
+    assert!(!suggestions.is_empty() && suggestions.len() <= 5, "{body}");
+    assert!(suggestions[0]["text"].is_string(), "{body}");
+
+    // Aggregate: tickets per status add up to the tickets.
+    let (status, body) = post(
+        &c,
+        &s.url("/v1/indexes/tickets/aggregate"),
+        json!({"aggs": {"by_status": {"terms": {"field": "status"}}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let buckets = body["aggregations"]["by_status"]["buckets"]
+        .as_array()
+        .unwrap_or_else(|| panic!("{body}"));
+    let counted: u64 = buckets
+        .iter()
+        .map(|b| b["doc_count"].as_u64().unwrap())
+        .sum();
+    assert_eq!(counted, 200);
+
+    // Analyze.
+    let (status, body) = post(
+        &c,
+        &s.url("/v1/analyze"),
+        json!({"text": "여름공연을 봤다"}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let terms: Vec<&str> = body["tokens"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["term"].as_str().unwrap())
+        .collect();
+    assert!(
+        terms.contains(&"여름") && terms.contains(&"공연"),
+        "{terms:?}"
+    );
+
+    // Documents: NDJSON with a good line, a broken line, an invalid document, a delete.
+    let ndjson = "{\"id\": 70001, \"title\": \"HTTP로 넣은 재즈 공연\", \"genre\": \"콘서트\"}\n{oops\n{\"id\": 70002, \"title\": \"가격 오류\", \"price_min\": \"free\"}\n{\"delete\": 2}\n";
+    let r = c
+        .post(s.url("/v1/indexes/concerts/documents"))
+        .header("content-type", "application/x-ndjson")
+        .body(ndjson)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let body: Json = r.json().await.unwrap();
+    assert_eq!(
+        (
+            body["upserted"].as_u64(),
+            body["deleted"].as_u64(),
+            body["failed"].as_u64()
+        ),
+        (Some(1), Some(1), Some(2)),
+        "{body}"
+    );
+    let results = body["results"].as_array().unwrap();
+    assert_eq!(results[1]["line"], 2);
+    assert_eq!(results[1]["result"], "error");
+    assert_eq!(results[2]["error"]["field"], "price_min");
+    let (_, found) = post(
+        &c,
+        &s.url("/v1/indexes/concerts/search"),
+        json!({"q": "재즈 공연 HTTP"}),
+    )
+    .await;
+    assert_eq!(found["hits"][0]["id"], json!(70001), "{found}");
+
+    // Indexes, reindex, jobs, swap, rollback.
+    let (status, body) = get(&c, &s.url("/v1/indexes")).await;
+    assert_eq!(status, StatusCode::OK);
+    let concerts = body["indexes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["alias"] == "concerts")
+        .unwrap()
+        .clone();
+    let first_version = concerts["live_version"].as_i64().unwrap();
+    assert!(
+        concerts["versions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|v| v["size_bytes"].as_u64().unwrap() > 0)
+    );
+
+    let r = c
+        .post(s.url("/v1/indexes/concerts/reindex"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let job_id = r.json::<Json>().await.unwrap()["job_id"].as_i64().unwrap();
+    let job = wait_for_job(&c, &s, job_id).await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+    let (_, jobs) = get(&c, &s.url("/v1/jobs")).await;
+    assert!(
+        jobs["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|j| j["id"] == json!(job_id))
+    );
+    let (_, body) = get(&c, &s.url("/v1/indexes")).await;
+    let live = body["indexes"][0]["live_version"].as_i64().unwrap();
+    assert_eq!(live, job["target_version"].as_i64().unwrap());
+    // The reindex read the source: the HTTP-pushed document is not in it, row 2 is back.
+    let (_, found) = post(
+        &c,
+        &s.url("/v1/indexes/concerts/search"),
+        json!({"q": "재즈 공연 HTTP", "min_score": 0.7}),
+    )
+    .await;
+    assert!(
+        found["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|h| h["id"] != json!(70001)),
+        "{found}"
+    );
+
+    let (status, body) = post(&c, &s.url("/v1/aliases/concerts/rollback"), json!({})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["version"].as_i64(), Some(first_version));
+    let (status, body) = post(
+        &c,
+        &s.url("/v1/aliases/concerts/swap"),
+        json!({"version": live}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["previous"].as_i64(), Some(first_version));
+
+    // Metrics and the API description.
+    let text = c
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(text.contains("chatda_http_requests_total{method=\"POST\",route=\"/v1/indexes/{alias}/search\",status=\"200\"}"), "{text}");
+    assert!(
+        text.contains("chatda_index_docs{index=\"tickets\"} 200"),
+        "{text}"
+    );
+    assert!(text.contains("chatda_search_duration_seconds_bucket"));
+    assert!(text.contains("chatda_sync_lag_changes"));
+    let (status, api) = get(&c, &s.url("/openapi.json")).await;
+    assert_eq!(status, StatusCode::OK);
+    for path in [
+        "/v1/indexes/{alias}/search",
+        "/v1/indexes/{alias}/suggest",
+        "/v1/jobs/{id}",
+        "/v1/aliases/{alias}/swap",
+        "/metrics",
+    ] {
+        assert!(api["paths"].get(path).is_some(), "openapi lacks {path}");
+    }
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn bad_input_gets_a_4xx_naming_the_field() {
+    let s = start(|_| {}).await;
+    let c = reqwest::Client::new();
+    let search = s.url("/v1/indexes/concerts/search");
+    let raw = |body: &'static str| {
+        let c = c.clone();
+        let url = search.clone();
+        async move {
+            let r = c
+                .post(url)
+                .header("content-type", "application/json")
+                .body(body)
+                .send()
+                .await
+                .unwrap();
+            let status = r.status();
+            (status, r.json::<Json>().await.unwrap())
+        }
+    };
+    let cases: Vec<(&str, StatusCode, &str, Option<&str>)> = vec![
+        ("{\"q\": ", StatusCode::BAD_REQUEST, "invalid_request", None),
+        (
+            "{\"q\": \"a\", \"colour\": 1}",
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            Some("colour"),
+        ),
+        (
+            "{\"limit\": \"ten\"}",
+            StatusCode::BAD_REQUEST,
+            "invalid_request",
+            Some("limit"),
+        ),
+        (
+            "{\"filter\": {\"nope\": 1}}",
+            StatusCode::BAD_REQUEST,
+            "unknown_field",
+            Some("nope"),
+        ),
+        (
+            "{\"filter\": {\"price_min\": {\"about\": 3}}}",
+            StatusCode::BAD_REQUEST,
+            "bad_filter",
+            Some("price_min"),
+        ),
+        (
+            "{\"sort\": [{\"title\": \"asc\"}]}",
+            StatusCode::BAD_REQUEST,
+            "field_not_sortable",
+            Some("title"),
+        ),
+    ];
+    for (body, status, code, field) in cases {
+        let (got, answer) = raw(body).await;
+        assert_eq!(got, status, "{body}: {answer}");
+        assert_eq!(answer["error"]["code"], code, "{body}: {answer}");
+        if let Some(field) = field {
+            assert!(
+                answer["error"]["field"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .contains(field),
+                "{body}: {answer}"
+            );
+        }
+        assert!(answer["error"]["message"].as_str().unwrap().len() > 5);
+    }
+    let long = "가".repeat(600);
+    let (status, body) = post(&c, &search, json!({"q": long})).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("q")),
+        "{body}"
+    );
+    let (status, body) = post(&c, &s.url("/v1/indexes/nope/search"), json!({"q": "a"})).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("unknown_index"))
+    );
+    let big = json!({"q": "가".repeat(50_000)});
+    let (status, body) = post(&c, &search, big).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::PAYLOAD_TOO_LARGE, Some("payload_too_large")),
+        "{body}"
+    );
+    let (status, body) = get(&c, &s.url("/v1/indexes/concerts/suggest")).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("q"))
+    );
+    let (status, body) = get(&c, &s.url("/v1/jobs/seven")).await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("id"))
+    );
+    let (status, _) = get(&c, &s.url("/v1/jobs/999")).await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (status, body) = post(
+        &c,
+        &s.url("/v1/aliases/concerts/swap"),
+        json!({"version": "x"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("version"))
+    );
+    let (status, body) = post(
+        &c,
+        &s.url("/v1/aliases/concerts/swap"),
+        json!({"version": 99}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::CONFLICT, Some("bad_version"))
+    );
+    let (status, body) = post(
+        &c,
+        &s.url("/v1/indexes/concerts/aggregate"),
+        json!({"aggs": {"x": {"terms": {"field": "title"}}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
+    let (status, body) = post(
+        &c,
+        &s.url("/v1/analyze"),
+        json!({"text": "a", "mode": "bogus"}),
+    )
+    .await;
+    assert_eq!(
+        (status, body["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("mode"))
+    );
+    let (status, body) = get(&c, &s.url("/v2/nothing")).await;
+    assert_eq!(
+        (status, body["error"]["code"].as_str()),
+        (StatusCode::NOT_FOUND, Some("not_found"))
+    );
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn keys_guard_search_and_admin_routes() {
+    let s = start(|c| {
+        c.admin_key = Some("admin-secret".into());
+        c.search_key = Some("search-secret".into());
+    })
+    .await;
+    let c = reqwest::Client::new();
+    let search = s.url("/v1/indexes/concerts/search");
+    let docs = s.url("/v1/indexes/concerts/documents");
+    let status = |r: reqwest::Response| r.status();
+    assert_eq!(
+        status(c.post(&search).json(&json!({})).send().await.unwrap()),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        status(
+            c.post(&search)
+                .bearer_auth("wrong")
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+        ),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        status(
+            c.post(&search)
+                .bearer_auth("search-secret")
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+        ),
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(
+            c.post(&search)
+                .bearer_auth("admin-secret")
+                .json(&json!({}))
+                .send()
+                .await
+                .unwrap()
+        ),
+        StatusCode::OK
+    );
+    let line = "{\"delete\": 1}\n";
+    assert_eq!(
+        status(
+            c.post(&docs)
+                .bearer_auth("search-secret")
+                .body(line)
+                .send()
+                .await
+                .unwrap()
+        ),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        status(
+            c.post(&docs)
+                .bearer_auth("admin-secret")
+                .body(line)
+                .send()
+                .await
+                .unwrap()
+        ),
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(c.get(s.url("/v1/jobs")).send().await.unwrap()),
+        StatusCode::UNAUTHORIZED
+    );
+    assert_eq!(
+        status(c.get(s.url("/healthz")).send().await.unwrap()),
+        StatusCode::OK
+    );
+    assert_eq!(
+        status(c.get(s.url("/metrics")).send().await.unwrap()),
+        StatusCode::OK
+    );
+    s.stop().await;
+
+    // Without keys, everything is open (on loopback).
+    let open = start(|_| {}).await;
+    assert_eq!(
+        status(c.get(open.url("/v1/jobs")).send().await.unwrap()),
+        StatusCode::OK
+    );
+    open.stop().await;
+
+    // A public address without an admin key does not start.
+    let listener = TcpListener::bind("0.0.0.0:0").await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let config = Config {
+        data_dir: Some(dir.path().to_path_buf()),
+        ..Config::default()
+    };
+    let refused = server::serve(listener, config, async {}).await.unwrap_err();
+    assert!(
+        refused.to_string().contains("CHATDA_ADMIN_KEY"),
+        "{refused}"
+    );
+}
+
+#[tokio::test]
+async fn swaps_under_search_load_fail_no_search() {
+    let s = start(|_| {}).await;
+    let c = reqwest::Client::new();
+    let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let mut clients = Vec::new();
+    for n in 0..4 {
+        let c = c.clone();
+        let url = s.url("/v1/indexes/concerts/search");
+        let stop = stop.clone();
+        clients.push(tokio::spawn(async move {
+            let (mut ok, mut failed) = (0u32, Vec::new());
+            let queries = ["아이우", "여름공연", "레미", "ㅂㅌㅅㄴㄷ", "dkdldb"];
+            let mut i = n;
+            while !stop.load(std::sync::atomic::Ordering::Relaxed) {
+                i += 1;
+                let r = c
+                    .post(&url)
+                    .json(&json!({"q": queries[i % queries.len()]}))
+                    .send()
+                    .await;
+                match r {
+                    Ok(r) if r.status() == StatusCode::OK => ok += 1,
+                    Ok(r) => failed.push(format!(
+                        "{} {}",
+                        r.status(),
+                        r.text().await.unwrap_or_default()
+                    )),
+                    Err(e) => failed.push(e.to_string()),
+                }
+            }
+            (ok, failed)
+        }));
+    }
+    for _ in 0..2 {
+        let r = c
+            .post(s.url("/v1/indexes/concerts/reindex"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::ACCEPTED);
+        let id = r.json::<Json>().await.unwrap()["job_id"].as_i64().unwrap();
+        assert_eq!(wait_for_job(&c, &s, id).await["state"], "succeeded");
+        let (status, _) = post(&c, &s.url("/v1/aliases/concerts/rollback"), json!({})).await;
+        assert_eq!(status, StatusCode::OK);
+    }
+    stop.store(true, std::sync::atomic::Ordering::Relaxed);
+    let mut total = 0;
+    for client in clients {
+        let (ok, failed) = client.await.unwrap();
+        assert!(failed.is_empty(), "{failed:?}");
+        total += ok;
+    }
+    assert!(total > 20, "only {total} searches ran during the swaps");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn graceful_shutdown_finishes_requests_in_flight() {
+    let s = start(|_| {}).await;
+    let c = reqwest::Client::new();
+    let url = s.url("/v1/indexes/concerts/search");
+    let requests: Vec<_> = (0..16)
+        .map(|_| {
+            let c = c.clone();
+            let url = url.clone();
+            tokio::spawn(async move { c.post(url).json(&json!({"q": "여름 공연 페스티벌", "aggs": {"g": {"terms": {"field": "genre"}}}})).send().await })
+        })
+        .collect();
+    tokio::time::sleep(Duration::from_millis(5)).await;
+    let base = s.base.clone();
+    s.stop().await; // returns once the server has drained
+    for r in requests {
+        match r.await.unwrap() {
+            Ok(r) => assert_eq!(r.status(), StatusCode::OK),
+            // Sent after the listener closed: refused, never a broken answer.
+            Err(e) => assert!(e.is_connect() || e.is_request(), "{e}"),
+        }
+    }
+    assert!(
+        c.get(format!("{base}/healthz")).send().await.is_err(),
+        "still accepting after shutdown"
+    );
+}
