@@ -27,8 +27,10 @@ use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED};
 use super::union::BestOfScorer;
 
 /// A union this dense (doc frequencies summed, relative to the segment's documents) is
-/// read into a bitset rather than merged lazily.
+/// read into a bitset rather than merged lazily ...
 const BITSET_DENSITY: u32 = 16;
+/// ... if it has more terms than this (a few postings lists merge cheaply).
+const BITSET_MIN_TERMS: usize = 4;
 
 /// Matches any of `terms` (all in one field), scoring `score`.
 #[derive(Clone)]
@@ -114,7 +116,9 @@ impl Weight for AnyTerm {
             }
         }
         let total: u64 = infos.iter().map(|i| u64::from(i.doc_freq)).sum();
-        if infos.len() > 1 && total * u64::from(BITSET_DENSITY) >= u64::from(reader.max_doc()) {
+        if infos.len() > BITSET_MIN_TERMS
+            && total * u64::from(BITSET_DENSITY) >= u64::from(reader.max_doc())
+        {
             let mut bitset = BitSet::with_max_value(reader.max_doc());
             for info in &infos {
                 let mut block =
