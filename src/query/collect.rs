@@ -278,6 +278,9 @@ impl SegmentCollector for RankSegment {
 
     fn collect(&mut self, doc: DocId, score: Score) {
         self.total += 1;
+        if self.window == 0 {
+            return;
+        }
         let mut key: RankKey = [0; 4];
         for (slot, reader) in key.iter_mut().zip(&self.keys) {
             *slot = match reader {
@@ -295,6 +298,9 @@ impl SegmentCollector for RankSegment {
     /// sort columns read in bulk.
     fn collect_block(&mut self, docs: &[DocId]) {
         self.total += docs.len() as u64;
+        if self.window == 0 {
+            return;
+        }
         let mut keys = std::mem::take(&mut self.key_buffer);
         let mut values = std::mem::take(&mut self.column_buffer);
         keys.clear();
