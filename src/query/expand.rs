@@ -25,8 +25,9 @@ use tantivy::{Searcher, SegmentReader, TantivyError};
 pub const MAX_EXPANSIONS: usize = 50;
 /// Most dictionary terms examined per segment for one expansion.
 pub const MAX_SCANNED_TERMS: usize = 5_000;
-/// Most terms the expansion cache holds (over all its entries) before it is emptied.
-pub const CACHED_TERMS: usize = 1_000_000;
+/// Most terms the expansion cache holds (over all its entries) before it is emptied
+/// (some 10 MB).
+pub const CACHED_TERMS: usize = 200_000;
 
 /// What one segment's dictionary walk looks for.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
@@ -259,12 +260,21 @@ mod tests {
         let prefixed = expander.prefixed(field, "ab").unwrap();
         assert_eq!(prefixed.len(), MAX_EXPANSIONS);
         assert_eq!(
+            Expander::new(&searcher).prefixed(field, "ab").unwrap(),
+            prefixed,
+            "the cached walk expands the same way"
+        );
+        assert_eq!(
             prefixed[0].value().as_str(),
             Some("ab999"),
             "most frequent first"
         );
 
         let typos = expander.typos(field, "abc", 2).unwrap();
+        assert_eq!(
+            Expander::new(&searcher).typos(field, "abc", 2).unwrap(),
+            typos
+        );
         let text = |(t, d): &(Term, u8)| (t.value().as_str().unwrap().to_string(), *d);
         let typos: Vec<(String, u8)> = typos.iter().map(text).collect();
         assert_eq!(typos[0], ("abd".to_string(), 1), "{typos:?}");
