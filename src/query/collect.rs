@@ -79,6 +79,14 @@ impl<C: SegmentCollector> SegmentCollector for MinScoreSegment<C> {
         }
     }
 
+    /// Unscored documents (score 0) in blocks: passed on as a block, so the inner
+    /// collectors can read their fast fields in bulk.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        if 0.0 >= self.min {
+            self.inner.collect_block(docs);
+        }
+    }
+
     fn harvest(self) -> Self::Fruit {
         self.inner.harvest()
     }
@@ -144,6 +152,8 @@ impl Collector for Rank {
             window: self.window,
             heap: BinaryHeap::new(),
             total: 0,
+            column_buffer: Vec::new(),
+            key_buffer: Vec::new(),
         })
     }
 
@@ -183,6 +193,10 @@ pub struct RankSegment {
     window: usize,
     heap: BinaryHeap<HeapEntry>,
     total: u64,
+    /// Scratch space of [`SegmentCollector::collect_block`]: one column's values.
+    column_buffer: Vec<Option<u64>>,
+    /// Scratch space of [`SegmentCollector::collect_block`]: the block's keys.
+    key_buffer: Vec<RankKey>,
 }
 
 /// Segment result of [`Rank`].
@@ -226,25 +240,18 @@ fn score_bits(score: Score) -> u64 {
     })
 }
 
-impl SegmentCollector for RankSegment {
-    type Fruit = SegmentRanking;
+/// The key part of a column value (missing values sort last in either direction).
+fn column_key(value: Option<u64>, order: Order) -> u64 {
+    match value {
+        Some(value) => directed(value, order),
+        None => u64::MAX,
+    }
+}
 
-    fn collect(&mut self, doc: DocId, score: Score) {
-        self.total += 1;
-        let mut key: RankKey = [0; 4];
-        for (slot, reader) in key.iter_mut().zip(&self.keys) {
-            *slot = match reader {
-                KeyReader::Score(order) => directed(score_bits(score), *order),
-                KeyReader::Column(column, order) => {
-                    match column.as_ref().and_then(|c| c.first(doc)) {
-                        Some(value) => directed(value, *order),
-                        // Missing values sort last in either direction.
-                        None => u64::MAX,
-                    }
-                }
-            };
-        }
-        key[3] = self.tiebreak.first(doc).unwrap_or(u64::MAX);
+impl RankSegment {
+    /// Keeps the hit if it ranks among the best `window` after the cursor.
+    #[inline]
+    fn offer(&mut self, key: RankKey, doc: DocId, score: Score) {
         if self.after.is_some_and(|after| key <= after) {
             return;
         }
@@ -263,6 +270,67 @@ impl SegmentCollector for RankSegment {
                 score,
             }));
         }
+    }
+}
+
+impl SegmentCollector for RankSegment {
+    type Fruit = SegmentRanking;
+
+    fn collect(&mut self, doc: DocId, score: Score) {
+        self.total += 1;
+        if self.window == 0 {
+            return;
+        }
+        let mut key: RankKey = [0; 4];
+        for (slot, reader) in key.iter_mut().zip(&self.keys) {
+            *slot = match reader {
+                KeyReader::Score(order) => directed(score_bits(score), *order),
+                KeyReader::Column(column, order) => {
+                    column_key(column.as_ref().and_then(|c| c.first(doc)), *order)
+                }
+            };
+        }
+        key[3] = self.tiebreak.first(doc).unwrap_or(u64::MAX);
+        self.offer(key, doc, score);
+    }
+
+    /// Unscored documents in blocks: the same as collecting each with score 0, with the
+    /// sort columns read in bulk.
+    fn collect_block(&mut self, docs: &[DocId]) {
+        self.total += docs.len() as u64;
+        if self.window == 0 {
+            return;
+        }
+        let mut keys = std::mem::take(&mut self.key_buffer);
+        let mut values = std::mem::take(&mut self.column_buffer);
+        keys.clear();
+        keys.resize(docs.len(), [0; 4]);
+        values.clear();
+        values.resize(docs.len(), None);
+        for (i, reader) in self.keys.iter().enumerate() {
+            match reader {
+                KeyReader::Score(order) => {
+                    let part = directed(score_bits(0.0), *order);
+                    keys.iter_mut().for_each(|key| key[i] = part);
+                }
+                KeyReader::Column(Some(column), order) => {
+                    column.first_vals(docs, &mut values);
+                    for (key, value) in keys.iter_mut().zip(&values) {
+                        key[i] = column_key(*value, *order);
+                    }
+                }
+                KeyReader::Column(None, _) => keys.iter_mut().for_each(|key| key[i] = u64::MAX),
+            }
+        }
+        self.tiebreak.first_vals(docs, &mut values);
+        for (key, value) in keys.iter_mut().zip(&values) {
+            key[3] = value.unwrap_or(u64::MAX);
+        }
+        for (key, doc) in keys.iter().zip(docs) {
+            self.offer(*key, *doc, 0.0);
+        }
+        self.key_buffer = keys;
+        self.column_buffer = values;
     }
 
     fn harvest(self) -> SegmentRanking {

@@ -16,14 +16,15 @@
 use std::ops::Bound;
 
 use serde_json::{Map, Value as Json};
-use tantivy::DateTime;
 use tantivy::query::{
-    AllQuery, BooleanQuery, ConstScoreQuery, ExistsQuery, Occur, Query, RangeQuery, TermQuery,
-    TermSetQuery,
+    AllQuery, BooleanQuery, ConstScoreQuery, EnableScoring, ExistsQuery, Explanation, Occur, Query,
+    RangeQuery, Scorer, TermQuery, Weight,
 };
 use tantivy::schema::{IndexRecordOption, Term};
+use tantivy::{DateTime, DocId, DocSet, Score, SeekDangerResult, SegmentReader};
 
 use super::QueryError;
+use super::terms::AnyTerm;
 use crate::index::{FieldMap, IndexedField};
 use crate::schema::{FieldType, KindSpec, parse_date};
 
@@ -104,7 +105,9 @@ fn clause(
                 .iter()
                 .map(|v| term(field, ty, name, v))
                 .collect::<Result<Vec<_>, _>>()?;
-            Ok(Box::new(TermSetQuery::new(terms)))
+            // A lazy union: a filter is usually checked document by document against a
+            // rarer text query rather than read in full.
+            Ok(Box::new(AnyTerm::new(field, terms, 1.0)))
         }
         Json::Object(ops) if ops.contains_key("exists") => {
             let wanted = ops
@@ -150,7 +153,7 @@ fn clause(
             if ops.is_empty() {
                 return Err(bad(name, "an empty range".into()));
             }
-            Ok(Box::new(RangeQuery::new(lower, upper)))
+            Ok(Box::new(ScanCost(RangeQuery::new(lower, upper))))
         }
         scalar => Ok(Box::new(TermQuery::new(
             term(field, ty, name, scalar)?,
@@ -209,5 +212,82 @@ fn bad(field: &str, reason: String) -> QueryError {
     QueryError::BadFilter {
         field: field.to_string(),
         reason,
+    }
+}
+
+/// A range filter whose reported cost reflects how it runs: tantivy reads a range over a
+/// fast field by scanning the column in vectorized blocks, yet reports 0.8 × the
+/// segment's documents as the cost of driving it, so an intersection prefers to drive
+/// with almost any other clause (a genre matching 40% of the shows) and then checks the
+/// range one document at a time. Scanning a column costs about an eighth of reading the
+/// same number of postings, so that is the cost reported here. Only which clause drives
+/// an intersection changes, never what matches.
+#[derive(Debug, Clone)]
+struct ScanCost<Q>(Q);
+
+/// How much cheaper scanning a fast field is than decoding postings, per document.
+const SCAN_DISCOUNT: u64 = 8;
+
+impl<Q: Query + Clone> Query for ScanCost<Q> {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(ScanCostWeight(self.0.weight(enable_scoring)?)))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a tantivy::Term, bool)) {
+        self.0.query_terms(visitor)
+    }
+}
+
+struct ScanCostWeight(Box<dyn Weight>);
+
+impl Weight for ScanCostWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        Ok(Box::new(ScanCostScorer(self.0.scorer(reader, boost)?)))
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.0.explain(reader, doc)
+    }
+
+    fn count(&self, reader: &SegmentReader) -> tantivy::Result<u32> {
+        self.0.count(reader)
+    }
+}
+
+struct ScanCostScorer(Box<dyn Scorer>);
+
+impl DocSet for ScanCostScorer {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.0.seek(target)
+    }
+
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        self.0.seek_danger(target)
+    }
+
+    fn fill_buffer(&mut self, buffer: &mut [DocId; tantivy::COLLECT_BLOCK_BUFFER_LEN]) -> usize {
+        self.0.fill_buffer(buffer)
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.0.cost() / SCAN_DISCOUNT
+    }
+}
+
+impl Scorer for ScanCostScorer {
+    fn score(&mut self) -> Score {
+        self.0.score()
     }
 }

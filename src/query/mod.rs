@@ -12,7 +12,9 @@ pub mod highlight;
 pub mod request;
 pub mod score;
 mod search;
+mod terms;
 pub mod text;
+mod union;
 
 pub use filter::build_filter;
 pub use request::{Hit, Order, SearchRequest, SearchResponse, SortClause, Total};

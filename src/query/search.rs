@@ -56,8 +56,9 @@ pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchRespon
             Rank {
                 sort: sort.clone(),
                 after,
-                // One more than the page, to know whether there is a next page.
-                window: window + 1,
+                // One more than the page, to know whether there is a next page; nothing
+                // when no hit is asked for (counting and aggregating only).
+                window: if request.limit == 0 { 0 } else { window + 1 },
             },
             aggs.as_ref().map(|plan| plan.collector(index)),
         ),

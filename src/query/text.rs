@@ -15,14 +15,14 @@
 use std::cell::RefCell;
 
 use tantivy::Searcher;
-use tantivy::query::{
-    BooleanQuery, BoostQuery, DisjunctionMaxQuery, Occur, Query, TermQuery, TermSetQuery,
-};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
 use super::expand::Expander;
 use super::highlight::MatchedTerms;
 use super::score::{Band, ExactQuery};
+use super::terms::AnyTerm;
+use super::union::BestOf;
 use crate::analysis::{AnalyzedToken, Analyzer, hangul};
 use crate::index::{FieldMap, IndexedField};
 
@@ -141,10 +141,10 @@ impl<'a> TextQuery<'a> {
         self.matched.into_inner()
     }
 
-    /// Matches any of `terms`, scoring `score`.
-    fn constant(&self, terms: Vec<Term>, score: f32) -> Box<dyn Query> {
+    /// Matches any of `terms` (all of `field`), scoring `score`.
+    fn constant(&self, field: Field, terms: Vec<Term>, score: f32) -> AnyTerm {
         self.matched.borrow_mut().extend(terms.iter().cloned());
-        Box::new(BoostQuery::new(Box::new(TermSetQuery::new(terms)), score))
+        AnyTerm::new(field, terms, score)
     }
 
     /// The query for `q`; `None` when the text has no searchable word.
@@ -164,32 +164,42 @@ impl<'a> TextQuery<'a> {
     }
 
     fn typed(&self, text: &str) -> Built {
-        Ok(best_of(self.words_query(text)?, self.surface_query(text)?))
+        let groups = group_words(self.analyzer.analyze_query(text));
+        let surface = self.surface_query(text, &groups)?;
+        Ok(best_of(self.words_query(groups)?, surface))
     }
 
     fn chosung_query(&self, q: &str) -> tantivy::Result<Box<dyn Query>> {
         let initials: String = q.chars().filter(|c| !c.is_whitespace()).collect();
-        let mut alternatives = Vec::new();
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for (f, w) in &self.fields {
             let exact = Term::from_field_text(f.chosung, &initials);
-            alternatives.push(self.constant(vec![exact], Band::Prefix.score(*w)));
+            alternatives.push(Box::new(self.constant(
+                f.chosung,
+                vec![exact.clone()],
+                Band::Prefix.score(*w),
+            )));
             let completions = self.expander.prefixed(f.chosung, &initials)?;
             if !completions.is_empty() {
-                alternatives.push(self.constant(completions, Band::Typo1.score(*w)));
+                // The completions include the initials themselves, which the exact
+                // alternative above already matches with a higher score.
+                let completions = self
+                    .constant(f.chosung, completions, Band::Typo1.score(*w))
+                    .dominated_by(exact.clone(), exact);
+                alternatives.push(Box::new(completions));
             }
         }
         Ok(best(alternatives))
     }
 
-    fn words_query(&self, q: &str) -> Built {
-        let groups = group_words(self.analyzer.analyze_query(q));
+    fn words_query(&self, groups: Vec<Word>) -> Built {
         let Some(last) = groups.len().checked_sub(1) else {
             return Ok(None);
         };
         let mut words = Vec::with_capacity(groups.len());
         for (i, group) in groups.iter().enumerate() {
             let as_prefix = self.prefix && i == last;
-            let mut alternatives = Vec::new();
+            let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
             for term in &group.whole {
                 alternatives.push(self.term_query(term, as_prefix)?);
             }
@@ -209,12 +219,20 @@ impl<'a> TextQuery<'a> {
     /// A typo or an unfinished word often changes how a single-word query segments
     /// ("아이우" → 아 + 이우, "방탄소" → 방탄 + 소), so the word as typed is also matched
     /// against whole indexed terms: with typos, and as a prefix while the user types.
-    fn surface_query(&self, q: &str) -> Built {
+    ///
+    /// `None` also when the word as typed is the query's only word (`groups`): its typo
+    /// and prefix matches are then among the word's own alternatives already.
+    fn surface_query(&self, q: &str, groups: &[Word]) -> Built {
         if q.split_whitespace().count() != 1 {
             return Ok(None);
         }
         let jamo = hangul::to_jamo(&crate::analysis::normalize_term(q));
-        let alternatives = self.loose_matches(&jamo, self.prefix)?;
+        if let [word] = groups
+            && word.whole.iter().any(|t| hangul::to_jamo(t) == jamo)
+        {
+            return Ok(None);
+        }
+        let alternatives = self.loose_matches(&jamo, self.prefix, None)?;
         Ok((!alternatives.is_empty()).then(|| best(alternatives)))
     }
 
@@ -229,16 +247,23 @@ impl<'a> TextQuery<'a> {
                 Box::new(ExactQuery::new(Box::new(exact), *w)) as Box<dyn Query>
             })
             .collect();
-        alternatives.extend(self.loose_matches(&hangul::to_jamo(term), prefix)?);
+        alternatives.extend(self.loose_matches(&hangul::to_jamo(term), prefix, Some(term))?);
         Ok(best(alternatives))
     }
 
-    /// Typo and prefix matches of a jamo-form word in every field.
-    fn loose_matches(&self, jamo: &str, prefix: bool) -> tantivy::Result<Vec<Box<dyn Query>>> {
+    /// Typo and prefix matches of a jamo-form word in every field. `exact`: the word's
+    /// analyzed form when its exact matches are alternatives of the same
+    /// disjunction-max (they outscore the word's own jamo form among the prefix matches).
+    fn loose_matches(
+        &self,
+        jamo: &str,
+        prefix: bool,
+        exact: Option<&str>,
+    ) -> tantivy::Result<Vec<Box<dyn Query>>> {
         let jamo_len = jamo.chars().count();
         let distance = self.fuzzy.distance(jamo_len);
         let prefix = prefix && jamo_len >= MIN_PREFIX_JAMO;
-        let mut alternatives = Vec::new();
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for (f, w) in &self.fields {
             if distance > 0 {
                 let typos = self.expander.typos(f.jamo, jamo, distance)?;
@@ -249,14 +274,26 @@ impl<'a> TextQuery<'a> {
                         .map(|(t, _)| t.clone())
                         .collect();
                     if !terms.is_empty() {
-                        alternatives.push(self.constant(terms, Band::typo(d).score(*w)));
+                        alternatives.push(Box::new(self.constant(
+                            f.jamo,
+                            terms,
+                            Band::typo(d).score(*w),
+                        )));
                     }
                 }
             }
             if prefix {
                 let completions = self.expander.prefixed(f.jamo, jamo)?;
                 if !completions.is_empty() {
-                    alternatives.push(self.constant(completions, Band::Prefix.score(*w)));
+                    let mut completions =
+                        self.constant(f.jamo, completions, Band::Prefix.score(*w));
+                    if let Some(exact) = exact {
+                        completions = completions.dominated_by(
+                            Term::from_field_text(f.jamo, jamo),
+                            Term::from_field_text(f.main, exact),
+                        );
+                    }
+                    alternatives.push(Box::new(completions));
                 }
             }
         }
@@ -302,7 +339,7 @@ fn best(mut alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
     if alternatives.len() == 1 {
         return alternatives.pop().expect("one alternative");
     }
-    Box::new(DisjunctionMaxQuery::new(alternatives))
+    Box::new(BestOf::new(alternatives))
 }
 
 fn best_of(a: Option<Box<dyn Query>>, b: Option<Box<dyn Query>>) -> Option<Box<dyn Query>> {

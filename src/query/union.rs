@@ -1,0 +1,273 @@
+//! [`BestOf`]: a disjunction scoring its best alternative, with cheap seeks.
+//!
+//! It matches and scores exactly like tantivy's `DisjunctionMaxQuery` with a tie-breaker
+//! of 0 (a document matches when any alternative does and scores the highest score among
+//! the alternatives matching it). tantivy builds that query on its buffered union, which
+//! is fast to iterate but clears a 4,096-document window of score slots on every seek
+//! beyond it. A query word is an alternative of dozens of postings lists and is usually
+//! seeked by the rarest word of the query, so those resets dominated multi-word queries.
+//! [`BestOfScorer`] keeps no window: it advances or seeks only the alternatives behind
+//! the target.
+
+use std::fmt;
+
+use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+
+/// Matches what any alternative matches, scoring the best alternative's score.
+pub struct BestOf {
+    alternatives: Vec<Box<dyn Query>>,
+}
+
+impl BestOf {
+    /// The best of `alternatives`.
+    pub fn new(alternatives: Vec<Box<dyn Query>>) -> Self {
+        BestOf { alternatives }
+    }
+}
+
+impl Clone for BestOf {
+    fn clone(&self) -> Self {
+        BestOf {
+            alternatives: self.alternatives.iter().map(|q| q.box_clone()).collect(),
+        }
+    }
+}
+
+impl fmt::Debug for BestOf {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("BestOf").field(&self.alternatives).finish()
+    }
+}
+
+impl Query for BestOf {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let weights = self
+            .alternatives
+            .iter()
+            .map(|q| q.weight(enable_scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
+        Ok(Box::new(BestOfWeight { weights }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        for q in &self.alternatives {
+            q.query_terms(visitor);
+        }
+    }
+}
+
+struct BestOfWeight {
+    weights: Vec<Box<dyn Weight>>,
+}
+
+impl Weight for BestOfWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut children = Vec::with_capacity(self.weights.len());
+        for weight in &self.weights {
+            let scorer = weight.scorer(reader, boost)?;
+            if scorer.doc() != TERMINATED {
+                children.push(scorer);
+            }
+        }
+        Ok(match children.len() {
+            0 => Box::new(EmptyScorer),
+            1 => children.pop().expect("one child"),
+            _ => Box::new(BestOfScorer::new(children)),
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        let mut best: Option<Explanation> = None;
+        let mut details = Vec::new();
+        for weight in &self.weights {
+            if let Ok(explanation) = weight.explain(reader, doc) {
+                if best
+                    .as_ref()
+                    .is_none_or(|b| explanation.value() > b.value())
+                {
+                    best = Some(Explanation::new("best alternative", explanation.value()));
+                }
+                details.push(explanation);
+            }
+        }
+        let mut explanation = best.ok_or_else(|| {
+            tantivy::TantivyError::InvalidArgument(format!("document {doc} does not match"))
+        })?;
+        for detail in details {
+            explanation.add_detail(detail);
+        }
+        Ok(explanation)
+    }
+}
+
+/// Segment part of [`BestOf`]: every child is positioned on a document at or after
+/// `doc`, and none is exhausted. `docs` mirrors the children's current documents, so
+/// that moving the union does not ask each child where it is.
+pub struct BestOfScorer {
+    children: Vec<Box<dyn Scorer>>,
+    docs: Vec<DocId>,
+    doc: DocId,
+}
+
+impl BestOfScorer {
+    /// The union of `children`.
+    pub(crate) fn new(mut children: Vec<Box<dyn Scorer>>) -> Self {
+        children.retain(|c| c.doc() != TERMINATED);
+        let docs: Vec<DocId> = children.iter().map(|c| c.doc()).collect();
+        let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
+        BestOfScorer {
+            children,
+            docs,
+            doc,
+        }
+    }
+
+    /// Drops exhausted children.
+    #[cold]
+    fn drop_exhausted(&mut self) {
+        let mut i = 0;
+        while i < self.docs.len() {
+            if self.docs[i] == TERMINATED {
+                self.docs.swap_remove(i);
+                self.children.swap_remove(i);
+            } else {
+                i += 1;
+            }
+        }
+    }
+}
+
+impl DocSet for BestOfScorer {
+    fn advance(&mut self) -> DocId {
+        let current = self.doc;
+        let mut next = TERMINATED;
+        let mut exhausted = false;
+        for (child, doc) in self.children.iter_mut().zip(self.docs.iter_mut()) {
+            if *doc == current {
+                *doc = child.advance();
+                exhausted |= *doc == TERMINATED;
+            }
+            next = next.min(*doc);
+        }
+        if exhausted {
+            self.drop_exhausted();
+        }
+        self.doc = next;
+        next
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc >= target {
+            return self.doc;
+        }
+        let mut next = TERMINATED;
+        let mut exhausted = false;
+        for (child, doc) in self.children.iter_mut().zip(self.docs.iter_mut()) {
+            if *doc < target {
+                *doc = child.seek(target);
+                exhausted |= *doc == TERMINATED;
+            }
+            next = next.min(*doc);
+        }
+        if exhausted {
+            self.drop_exhausted();
+        }
+        self.doc = next;
+        next
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.children
+            .iter()
+            .map(|c| c.size_hint())
+            .fold(0u32, u32::saturating_add)
+    }
+
+    fn cost(&self) -> u64 {
+        self.children.iter().map(|c| c.cost()).sum()
+    }
+}
+
+impl Scorer for BestOfScorer {
+    fn score(&mut self) -> Score {
+        let current = self.doc;
+        let mut best = f32::NEG_INFINITY;
+        for (child, doc) in self.children.iter_mut().zip(&self.docs) {
+            if *doc == current {
+                best = best.max(child.score());
+            }
+        }
+        best
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BoostQuery, DisjunctionMaxQuery, TermQuery};
+    use tantivy::schema::{IndexRecordOption, STRING, Schema};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    use super::*;
+
+    #[test]
+    fn scores_and_matches_like_a_disjunction_max() {
+        let mut builder = Schema::builder();
+        let a = builder.add_text_field("a", STRING);
+        let b = builder.add_text_field("b", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
+        for i in 0..3000u32 {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(a, format!("x{}", i % 7));
+            doc.add_text(b, format!("y{}", i % 11));
+            if i % 13 == 0 {
+                doc.add_text(a, "z");
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let alternatives = || -> Vec<Box<dyn Query>> {
+            let term = |f, t: &str| {
+                Box::new(TermQuery::new(
+                    Term::from_field_text(f, t),
+                    IndexRecordOption::WithFreqs,
+                )) as Box<dyn Query>
+            };
+            vec![
+                Box::new(BoostQuery::new(term(a, "x3"), 0.5)),
+                term(b, "y4"),
+                Box::new(BoostQuery::new(term(a, "z"), 3.0)),
+            ]
+        };
+        let ours = searcher
+            .search(
+                &BestOf::new(alternatives()),
+                &TopDocs::with_limit(5000).order_by_score(),
+            )
+            .unwrap();
+        let theirs = searcher
+            .search(
+                &DisjunctionMaxQuery::new(alternatives()),
+                &TopDocs::with_limit(5000).order_by_score(),
+            )
+            .unwrap();
+        assert!(!ours.is_empty());
+        let mut ours: Vec<_> = ours.into_iter().map(|(s, d)| (d, s)).collect();
+        let mut theirs: Vec<_> = theirs.into_iter().map(|(s, d)| (d, s)).collect();
+        ours.sort_by_key(|(d, _)| *d);
+        theirs.sort_by_key(|(d, _)| *d);
+        assert_eq!(ours, theirs);
+        let count = |q: &dyn Query| q.count(&searcher).unwrap();
+        assert_eq!(
+            count(&BestOf::new(alternatives())),
+            count(&DisjunctionMaxQuery::new(alternatives()))
+        );
+    }
+}
