@@ -49,6 +49,25 @@ impl ApiError {
     }
 }
 
+/// The JSON shape of every error answer (for the OpenAPI document).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorBody {
+    /// The error.
+    pub error: ErrorDetail,
+}
+
+/// Inside [`ErrorBody`].
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct ErrorDetail {
+    /// Stable code: `invalid_request`, `unknown_field`, `bad_filter`, `unknown_index`,
+    /// `unauthorized`, `payload_too_large`, `job_already_running`, `internal`, …
+    pub code: String,
+    /// What is wrong and what to do.
+    pub message: String,
+    /// The request field at fault, if any.
+    pub field: Option<String>,
+}
+
 /// HTTP status of each error code.
 pub fn status_of(code: &str) -> StatusCode {
     match code {

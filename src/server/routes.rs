@@ -15,6 +15,7 @@ use axum::routing::{get, post};
 use serde::Deserialize;
 use serde_json::{Value as Json_, json};
 
+use super::error::ErrorBody;
 use super::{ApiError, AppState, parse_json};
 use crate::analysis::{Analyzer, AnalyzerConfig, DecompoundMode};
 use crate::pipeline::{self, ReindexOptions};
@@ -48,13 +49,20 @@ pub fn admin_routes() -> Router<AppState> {
 /// Health, readiness, metrics and the API description: always open.
 pub fn open_routes() -> Router<AppState> {
     Router::new()
-        .route("/healthz", get(|| async { Json(json!({"status": "ok"})) }))
+        .route("/healthz", get(health))
         .route("/readyz", get(ready))
         .route("/metrics", get(metrics))
-        .route(
-            "/openapi.json",
-            get(|| async { Json(super::openapi::document()) }),
-        )
+        .route("/openapi.json", get(openapi))
+}
+
+#[utoipa::path(get, path = "/healthz", tag = "ops", responses((status = 200, description = "the process is up", body = Object)))]
+pub(super) async fn health() -> Json<Json_> {
+    Json(json!({"status": "ok"}))
+}
+
+#[utoipa::path(get, path = "/openapi.json", tag = "ops", responses((status = 200, description = "this document", body = Object)))]
+pub(super) async fn openapi() -> Json<Json_> {
+    Json(super::openapi::document())
 }
 
 fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
@@ -84,7 +92,8 @@ fn search_request(bytes: &[u8]) -> Result<SearchRequest, ApiError> {
     SearchRequest::from_json(bytes).map_err(|e| crate::engine::EngineError::Query(e).into())
 }
 
-async fn search(
+#[utoipa::path(post, path = "/v1/indexes/{alias}/search", tag = "search", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body(content = Object, description = "q, filter, fields, fuzzy, prefix, min_score, sort, limit, offset, search_after, highlight, aggs (see the README)"), responses((status = 200, description = "hits, total, took_ms, aggregations, next_cursor", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
+pub(super) async fn search(
     State(state): State<AppState>,
     Path(alias): Path<String>,
     raw: Result<Bytes, BytesRejection>,
@@ -103,7 +112,8 @@ async fn search(
     Ok(Json(response).into_response())
 }
 
-async fn aggregate(
+#[utoipa::path(post, path = "/v1/indexes/{alias}/aggregate", tag = "search", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body(content = Object, description = "filter, q and aggs (Elasticsearch-style aggregation JSON)"), responses((status = 200, description = "aggregations, total, took_ms", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
+pub(super) async fn aggregate(
     State(state): State<AppState>,
     Path(alias): Path<String>,
     raw: Result<Bytes, BytesRejection>,
@@ -123,16 +133,21 @@ async fn aggregate(
     Ok(Json(answer).into_response())
 }
 
-#[derive(Deserialize)]
+/// Query parameters of suggest.
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-struct SuggestParams {
+#[into_params(parameter_in = Query)]
+pub(super) struct SuggestParams {
+    /// What the user typed so far.
     q: Option<String>,
+    /// Suggestions, 1 to 20 (default 5).
     limit: Option<usize>,
 }
 
 /// Search-as-you-type: prefix, initials and keyboard layout on the kind's main text
 /// fields (boost ≥ 1), no typo expansion (a half-typed word is not a typo), titles only.
-async fn suggest(
+#[utoipa::path(get, path = "/v1/indexes/{alias}/suggest", tag = "search", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind"), SuggestParams), responses((status = 200, description = "suggestions: id, text, score", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
+pub(super) async fn suggest(
     State(state): State<AppState>,
     Path(alias): Path<String>,
     params: Result<Query<SuggestParams>, axum::extract::rejection::QueryRejection>,
@@ -181,17 +196,25 @@ async fn suggest(
     Ok(Json(json!({"suggestions": suggestions, "took_ms": response.took_ms})).into_response())
 }
 
-#[derive(Deserialize)]
+/// Body of analyze.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct AnalyzeBody {
+pub(super) struct AnalyzeBody {
+    /// The text.
     text: String,
+    /// none, discard or mixed (default: the server's analyzer, mixed).
     #[serde(default)]
     mode: Option<String>,
+    /// Analyze as a query (one segmentation) instead of as a document.
     #[serde(default)]
     query: bool,
 }
 
-async fn analyze(State(state): State<AppState>, raw: Result<Bytes, BytesRejection>) -> Answer {
+#[utoipa::path(post, path = "/v1/analyze", tag = "search", request_body = AnalyzeBody, responses((status = 200, description = "tokens: term, pos, start, end, position", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody)))]
+pub(super) async fn analyze(
+    State(state): State<AppState>,
+    raw: Result<Bytes, BytesRejection>,
+) -> Answer {
     let request: AnalyzeBody = parse_json(&body(raw)?)?;
     let default_analyzer = state.engine().analyzer().clone();
     let tokens = blocking(move || {
@@ -220,7 +243,8 @@ async fn analyze(State(state): State<AppState>, raw: Result<Bytes, BytesRejectio
 
 /// NDJSON bulk writes: each line is a document to upsert, or `{"delete": ID}`. Every line
 /// gets a result; bad lines do not stop the others. One commit at the end.
-async fn documents(
+#[utoipa::path(post, path = "/v1/indexes/{alias}/documents", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body(content = String, content_type = "application/x-ndjson", description = "one JSON document per line to upsert, or {\"delete\": ID}"), responses((status = 200, description = "upserted, deleted, failed, results per line", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody)))]
+pub(super) async fn documents(
     State(state): State<AppState>,
     Path(alias): Path<String>,
     raw: Result<Bytes, BytesRejection>,
@@ -280,17 +304,21 @@ async fn documents(
     Ok(Json(result).into_response())
 }
 
-#[derive(Deserialize, Default)]
+/// Body of reindex (optional).
+#[derive(Deserialize, Default, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct ReindexBody {
+pub(super) struct ReindexBody {
+    /// Move the alias to the new version at the end (default true).
     #[serde(default)]
     swap: Option<bool>,
+    /// Rows per source page (default 2000).
     #[serde(default)]
     batch_size: Option<usize>,
 }
 
 /// Starts a reindex in the background: 202 with the job id.
-async fn reindex(
+#[utoipa::path(post, path = "/v1/indexes/{alias}/reindex", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body(content = ReindexBody, description = "optional"), responses((status = 202, description = "job_id", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 409, description = "a reindex of the kind is running", body = ErrorBody)))]
+pub(super) async fn reindex(
     State(state): State<AppState>,
     Path(alias): Path<String>,
     raw: Result<Bytes, BytesRejection>,
@@ -327,13 +355,17 @@ async fn reindex(
     Ok((StatusCode::ACCEPTED, Json(json!({"job_id": id}))).into_response())
 }
 
-#[derive(Deserialize)]
+/// Query parameters of the job list.
+#[derive(Deserialize, utoipa::IntoParams)]
 #[serde(deny_unknown_fields)]
-struct ListParams {
+#[into_params(parameter_in = Query)]
+pub(super) struct ListParams {
+    /// How many jobs (default 50, at most 1000).
     limit: Option<i64>,
 }
 
-async fn list_jobs(
+#[utoipa::path(get, path = "/v1/jobs", tag = "admin", params(ListParams), responses((status = 200, description = "jobs, newest first", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody)))]
+pub(super) async fn list_jobs(
     State(state): State<AppState>,
     params: Result<Query<ListParams>, axum::extract::rejection::QueryRejection>,
 ) -> Answer {
@@ -357,7 +389,8 @@ fn job_id(raw: &str) -> Result<i64, ApiError> {
     })
 }
 
-async fn show_job(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+#[utoipa::path(get, path = "/v1/jobs/{id}", tag = "admin", params(("id" = i64, Path, description = "job id")), responses((status = 200, description = "state, processed, failed_rows, rate, eta_secs, error, row_errors", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "no such job", body = ErrorBody)))]
+pub(super) async fn show_job(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
     let id = job_id(&id)?;
     let catalog = state.engine().catalog()?;
     let job = catalog.job(id).await?;
@@ -367,19 +400,23 @@ async fn show_job(State(state): State<AppState>, Path(id): Path<String>) -> Answ
     Ok(Json(out).into_response())
 }
 
-async fn cancel_job(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
+#[utoipa::path(post, path = "/v1/jobs/{id}/cancel", tag = "admin", params(("id" = i64, Path, description = "job id")), responses((status = 200, description = "the job; a running one stops within a second", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "no such job", body = ErrorBody)))]
+pub(super) async fn cancel_job(State(state): State<AppState>, Path(id): Path<String>) -> Answer {
     let id = job_id(&id)?;
     let job = state.engine().catalog()?.request_cancel(id).await?;
     Ok(Json(job).into_response())
 }
 
-#[derive(Deserialize)]
+/// Body of swap.
+#[derive(Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-struct SwapBody {
+pub(super) struct SwapBody {
+    /// A ready version of the alias's kind.
     version: i64,
 }
 
-async fn swap(
+#[utoipa::path(post, path = "/v1/aliases/{alias}/swap", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body = SwapBody, responses((status = 200, description = "alias, version, previous", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 409, description = "not a ready version", body = ErrorBody)))]
+pub(super) async fn swap(
     State(state): State<AppState>,
     Path(alias): Path<String>,
     raw: Result<Bytes, BytesRejection>,
@@ -393,13 +430,15 @@ async fn swap(
     )
 }
 
-async fn rollback(State(state): State<AppState>, Path(alias): Path<String>) -> Answer {
+#[utoipa::path(post, path = "/v1/aliases/{alias}/rollback", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), responses((status = 200, description = "alias, version", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 409, description = "no older ready version", body = ErrorBody)))]
+pub(super) async fn rollback(State(state): State<AppState>, Path(alias): Path<String>) -> Answer {
     let version = state.engine().rollback(&alias).await?;
     Ok(Json(json!({"alias": alias, "version": version})).into_response())
 }
 
 /// Aliases, their live version and every version with state, documents and size.
-async fn list_indexes(State(state): State<AppState>) -> Answer {
+#[utoipa::path(get, path = "/v1/indexes", tag = "search", responses((status = 200, description = "aliases, live versions, documents, versions with sizes", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody)))]
+pub(super) async fn list_indexes(State(state): State<AppState>) -> Answer {
     let engine = state.engine();
     let catalog = engine.catalog()?;
     let versions = catalog.versions(None).await?;
@@ -431,7 +470,8 @@ fn dir_size(path: &std::path::Path) -> u64 {
         .sum()
 }
 
-async fn ready(State(state): State<AppState>) -> Answer {
+#[utoipa::path(get, path = "/readyz", tag = "ops", responses((status = 200, description = "indexes open", body = Object), (status = 503, description = "not ready", body = ErrorBody)))]
+pub(super) async fn ready(State(state): State<AppState>) -> Answer {
     let engine = state.engine();
     for kind in engine.kinds() {
         engine.live(&kind)?;
@@ -446,7 +486,8 @@ async fn ready(State(state): State<AppState>) -> Answer {
     Ok(Json(json!({"status": "ready", "indexes": engine.kinds()})).into_response())
 }
 
-async fn metrics(State(state): State<AppState>) -> Answer {
+#[utoipa::path(get, path = "/metrics", tag = "ops", responses((status = 200, description = "Prometheus text format", body = String, content_type = "text/plain")))]
+pub(super) async fn metrics(State(state): State<AppState>) -> Answer {
     let engine = state.engine();
     let metrics = state.metrics();
     let catalog = engine.catalog()?;
