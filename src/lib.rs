@@ -14,7 +14,15 @@
 //! - [`query`]: search requests → filters-first tantivy queries → ranked, paged,
 //!   highlighted responses on a 0–1 score scale.
 //! - [`analytics`]: Elasticsearch-style aggregations over the matching documents.
-//! - [`engine`]: the embedding API, one [`engine::Engine`] over every kind's index.
+//! - [`source`]: SQL sources (sqlx; SQLite and PostgreSQL): keyset pages, row decoding,
+//!   the change log.
+//! - [`catalog`]: index versions, aliases (atomic swap) and reindex jobs, in `catalog.db`.
+//! - [`pipeline`]: the reindex (read → analyze in parallel → write → catch up → swap) and
+//!   the change-log follower.
+//! - [`engine`]: the embedding API, one [`engine::Engine`] over every kind's live version.
+//! - [`config`] and [`service`]: the service's configuration and what it does before
+//!   serving (migrate, seed, first indexes).
+//! - [`server`]: the HTTP API (axum); the only module that knows about HTTP.
 //! - [`cli`]: the command-line front end; `src/main.rs` only calls [`cli::run`].
 #![warn(missing_docs)]
 

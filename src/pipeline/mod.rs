@@ -450,7 +450,8 @@ async fn run(
     })
 }
 
-fn internal(message: String) -> PipelineError {
+/// An internal failure (a panicked task) as a pipeline error.
+pub(crate) fn internal(message: String) -> PipelineError {
     PipelineError::Engine(EngineError::Index(IndexError::Tantivy(
         tantivy::TantivyError::InternalError(message),
     )))

@@ -15,7 +15,7 @@ use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{PipelineError, apply_changes};
+use super::{PipelineError, apply_changes, internal};
 use crate::engine::Engine;
 use crate::source::Source;
 
@@ -92,11 +92,7 @@ pub async fn sync_once(
     let index = live.index.clone();
     tokio::task::spawn_blocking(move || index.commit())
         .await
-        .map_err(|e| std::io::Error::other(e.to_string()))
-        .map_err(|e| crate::index::IndexError::Io {
-            path: String::new(),
-            reason: e,
-        })??;
+        .map_err(|e| internal(format!("commit task panicked: {e}")))??;
     catalog
         .set_sync_cursor(kind, live.version, last_seq)
         .await?;
