@@ -148,7 +148,10 @@ impl Engine {
     /// Built-in kinds, held in memory (tests, examples, small embedded uses). No
     /// catalog: versions, swap and reindex need [`Engine::open`].
     pub fn in_memory() -> Result<Self, EngineError> {
-        let config = EngineConfig::new(".")?;
+        Self::in_memory_with(EngineConfig::new(".")?)
+    }
+
+    fn in_memory_with(config: EngineConfig) -> Result<Self, EngineError> {
         let analyzer = Arc::new(Analyzer::new(&config.analyzer)?);
         let mut live = BTreeMap::new();
         let mut specs = BTreeMap::new();
@@ -169,21 +172,7 @@ impl Engine {
     /// Opens an engine as configured (in memory when `config.data_dir` is `None`).
     pub async fn with_config(config: EngineConfig) -> Result<Self, EngineError> {
         let Some(data_dir) = config.data_dir.clone() else {
-            let analyzer = Arc::new(Analyzer::new(&config.analyzer)?);
-            let mut live = BTreeMap::new();
-            let mut specs = BTreeMap::new();
-            for spec in config.kinds {
-                let index = KindIndex::in_memory(spec.clone(), analyzer.clone())?;
-                live.insert(
-                    spec.name.clone(),
-                    Live {
-                        version: 0,
-                        index: Arc::new(index),
-                    },
-                );
-                specs.insert(spec.name.clone(), spec);
-            }
-            return Ok(Self::assemble(analyzer, specs, None, live));
+            return Self::in_memory_with(config);
         };
         let analyzer = Arc::new(Analyzer::new(&config.analyzer)?);
         let catalog = Catalog::open(&data_dir).await?;

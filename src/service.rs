@@ -4,6 +4,7 @@
 
 use std::sync::Arc;
 
+use crate::catalog::STALE_AFTER_MS;
 use crate::config::Config;
 use crate::engine::{Engine, EngineError};
 use crate::pipeline::{self, PipelineError, ReindexOptions};
@@ -90,9 +91,20 @@ pub async fn prepare(config: &Config) -> Result<(Arc<Engine>, Source), ServiceEr
             .flatten()
             .and_then(|v| v.sync_cursor)
             .is_some();
-        let stale_job = catalog.active_job(&kind).await.ok().flatten().is_some();
-        if fed && !stale_job {
-            continue;
+        match catalog.active_job(&kind).await.ok().flatten() {
+            // A reindex running in another process: serve what is live meanwhile.
+            Some(job) if !job.is_stale(STALE_AFTER_MS) => {
+                tracing::info!(
+                    kind,
+                    job = job.id,
+                    "a reindex is running elsewhere; serving the live version meanwhile"
+                );
+                continue;
+            }
+            // Left running by a crash: resume it below.
+            Some(_) => {}
+            None if fed => continue,
+            None => {}
         }
         tracing::info!(kind, "building the index from the source");
         let mut last_log = std::time::Instant::now();

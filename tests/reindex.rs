@@ -579,3 +579,43 @@ async fn sqlite_cancelled_reindex_leaves_the_live_index() {
         .unwrap();
     assert_eq!(version.state, VersionState::Failed);
 }
+
+/// A custom SELECT (the contract of `chatda::source`) maps other column names; one that
+/// returns NULL ids fails the job with a message instead of silently stopping the walk.
+#[tokio::test]
+async fn sqlite_custom_select_and_unreadable_ids() {
+    let f = support::sqlite().await;
+    f.exec("CREATE TABLE shows (show_id INTEGER PRIMARY KEY, name TEXT, kind TEXT)")
+        .await;
+    f.exec("INSERT INTO shows VALUES (1, '레미제라블 내한공연', '뮤지컬'), (2, '지킬 앤 하이드', '뮤지컬')").await;
+    let selects = [(
+        "concerts".to_string(),
+        "SELECT show_id AS id, name AS title, kind AS genre FROM shows".to_string(),
+    )]
+    .into();
+    let custom = chatda::source::Source::connect(&f.url, selects)
+        .await
+        .unwrap();
+    let report = pipeline::reindex(&f.engine, &custom, "concerts", &quick(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(report.docs, 2);
+    assert_eq!(title_of(&f.engine, "2").as_deref(), Some("지킬 앤 하이드"));
+
+    let selects = [(
+        "concerts".to_string(),
+        "SELECT NULL AS id, name AS title FROM shows".to_string(),
+    )]
+    .into();
+    let broken = chatda::source::Source::connect(&f.url, selects)
+        .await
+        .unwrap();
+    let error = pipeline::reindex(&f.engine, &broken, "concerts", &quick(), |_| {})
+        .await
+        .unwrap_err();
+    assert!(
+        error.to_string().contains("NULL or unreadable id"),
+        "{error}"
+    );
+    assert_eq!(f.engine.live("concerts").unwrap().version, report.version);
+}

@@ -281,11 +281,24 @@ async fn run(
                     source.page(&spec, after.as_deref(), options.batch_size)
                 })
                 .await?;
-                let Some(last) = rows.last() else {
+                if rows.is_empty() {
                     return Ok(());
-                };
+                }
                 let decoded = decode_rows(&spec, &rows);
-                after = Some(crate::source::decode_row(&spec, last).id);
+                // An unreadable last id would restart or end the keyset walk silently.
+                match decoded
+                    .last()
+                    .map(|r| r.id.clone())
+                    .filter(|id| !id.is_empty())
+                {
+                    Some(id) => after = Some(id),
+                    None => {
+                        return Err(SourceError::BadKey {
+                            kind: spec.name.clone(),
+                            after,
+                        });
+                    }
+                }
                 if pages_tx.send(decoded).await.is_err() {
                     return Ok(()); // the loader stopped (failed or cancelled)
                 }

@@ -35,6 +35,16 @@ pub enum SourceError {
     /// The database failed or is unreachable (retryable).
     #[error("source database error: {0}")]
     Database(#[from] sqlx::Error),
+    /// A row's primary key cannot be read, so keyset pagination cannot go on.
+    #[error(
+        "{kind}: a row after id {after:?} has a NULL or unreadable id; the SELECT must return a non-NULL integer or text id"
+    )]
+    BadKey {
+        /// The kind.
+        kind: String,
+        /// The last good id.
+        after: Option<String>,
+    },
     /// Applying the source migrations failed.
     #[error("source migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
