@@ -58,6 +58,54 @@ pub struct Config {
     /// Older index versions kept for rollback [default: 2].
     #[arg(long, env = "CHATDA_KEEP_VERSIONS")]
     pub keep_versions: Option<usize>,
+    /// A kind's SELECT for your own tables, as KIND=SQL (repeatable; the contract is in
+    /// the `chatda::source` docs) [default: the bundled table named after the kind].
+    #[arg(long = "select", value_name = "KIND=SQL")]
+    #[serde(default)]
+    pub select: Vec<KindSelect>,
+}
+
+/// `KIND=SQL`: the SELECT that reads a kind from the source.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(try_from = "String")]
+pub struct KindSelect {
+    /// The kind.
+    pub kind: String,
+    /// The SELECT.
+    pub sql: String,
+}
+
+impl std::str::FromStr for KindSelect {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, sql) = s.split_once('=').ok_or_else(|| {
+            format!("{s:?}: expected KIND=SQL, e.g. concerts=SELECT id, name AS title FROM shows")
+        })?;
+        let (kind, sql) = (kind.trim(), sql.trim());
+        if kind.is_empty() || !sql.to_ascii_lowercase().starts_with("select") {
+            return Err(format!("{s:?}: expected KIND=SELECT …"));
+        }
+        Ok(KindSelect {
+            kind: kind.to_string(),
+            sql: sql.trim_end_matches(';').to_string(),
+        })
+    }
+}
+
+impl TryFrom<String> for KindSelect {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
+/// The SELECT overrides as the map [`crate::source::Source::connect`] takes.
+pub fn selects(list: &[KindSelect]) -> std::collections::BTreeMap<String, String> {
+    list.iter()
+        .map(|s| (s.kind.clone(), s.sql.clone()))
+        .collect()
 }
 
 /// Errors reading the configuration file.
@@ -115,6 +163,11 @@ impl Config {
             request_timeout_secs: self.request_timeout_secs.or(file.request_timeout_secs),
             log_json: self.log_json || file.log_json,
             keep_versions: self.keep_versions.or(file.keep_versions),
+            select: if self.select.is_empty() {
+                file.select
+            } else {
+                self.select
+            },
         })
     }
 
@@ -197,7 +250,7 @@ mod tests {
         let path = dir.path().join("chatda.toml");
         std::fs::write(
             &path,
-            "listen = \"127.0.0.1:9000\"\nsource = \"postgres://x@y/z\"\nadmin_key = \"file\"\n",
+            "listen = \"127.0.0.1:9000\"\nsource = \"postgres://x@y/z\"\nadmin_key = \"file\"\nselect = [\"concerts=SELECT id, name AS title FROM shows;\"]\n",
         )
         .unwrap();
         let flags = Config {
@@ -209,6 +262,12 @@ mod tests {
         assert_eq!(merged.source_url(), "postgres://x@y/z");
         assert_eq!(merged.admin_key(), Some("flag"));
         assert_eq!(merged.keep_versions(), 2);
+        assert_eq!(
+            selects(&merged.select)["concerts"],
+            "SELECT id, name AS title FROM shows"
+        );
+        assert!("concerts".parse::<KindSelect>().is_err());
+        assert!("concerts=DROP TABLE x".parse::<KindSelect>().is_err());
         assert!(
             Config::default()
                 .with_file(&dir.path().join("none.toml"), false)

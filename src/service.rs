@@ -55,7 +55,7 @@ pub async fn prepare(config: &Config) -> Result<(Arc<Engine>, Source), ServiceEr
         url: url.clone(),
         source,
     };
-    let source = Source::connect(&url, Default::default())
+    let source = Source::connect(&url, crate::config::selects(&config.select))
         .await
         .map_err(source_error)?;
     source.migrate().await.map_err(source_error)?;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 use anyhow::Context;
 use clap::Args;
 
+use crate::config::{KindSelect, selects};
 use crate::engine::Engine;
 use crate::source::{Source, default_url};
 
@@ -18,6 +19,9 @@ pub struct DataArgs {
     /// [default: sqlite://<data-dir>/source.db]
     #[arg(long = "source", env = "CHATDA_SOURCE_URL", global = true)]
     pub source_url: Option<String>,
+    /// A kind's SELECT for your own tables, as KIND=SQL (repeatable).
+    #[arg(long = "select", value_name = "KIND=SQL", global = true)]
+    pub select: Vec<KindSelect>,
 }
 
 impl DataArgs {
@@ -31,7 +35,7 @@ impl DataArgs {
     /// Connects to the source.
     pub async fn source(&self) -> anyhow::Result<Source> {
         let url = self.url();
-        Source::connect(&url, Default::default())
+        Source::connect(&url, selects(&self.select))
             .await
             .with_context(|| format!("cannot connect to the source {url}"))
     }
