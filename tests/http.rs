@@ -460,85 +460,77 @@ async fn keys_guard_search_and_admin_routes() {
     let c = reqwest::Client::new();
     let search = s.url("/v1/indexes/concerts/search");
     let docs = s.url("/v1/indexes/concerts/documents");
-    let status = |r: reqwest::Response| r.status();
-    assert_eq!(
-        status(c.post(&search).json(&json!({})).send().await.unwrap()),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        status(
-            c.post(&search)
-                .bearer_auth("wrong")
-                .json(&json!({}))
-                .send()
-                .await
-                .unwrap()
-        ),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        status(
-            c.post(&search)
-                .bearer_auth("search-secret")
-                .json(&json!({}))
-                .send()
-                .await
-                .unwrap()
-        ),
-        StatusCode::OK
-    );
-    assert_eq!(
-        status(
-            c.post(&search)
-                .bearer_auth("admin-secret")
-                .json(&json!({}))
-                .send()
-                .await
-                .unwrap()
-        ),
-        StatusCode::OK
-    );
     let line = "{\"delete\": 1}\n";
-    assert_eq!(
-        status(
-            c.post(&docs)
-                .bearer_auth("search-secret")
-                .body(line)
-                .send()
-                .await
-                .unwrap()
+    // (what, request, key, expected status)
+    let cases = [
+        (
+            "search, no key",
+            c.post(&search).json(&json!({})),
+            None,
+            StatusCode::UNAUTHORIZED,
         ),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        status(
-            c.post(&docs)
-                .bearer_auth("admin-secret")
-                .body(line)
-                .send()
-                .await
-                .unwrap()
+        (
+            "search, wrong key",
+            c.post(&search).json(&json!({})),
+            Some("wrong"),
+            StatusCode::UNAUTHORIZED,
         ),
-        StatusCode::OK
-    );
-    assert_eq!(
-        status(c.get(s.url("/v1/jobs")).send().await.unwrap()),
-        StatusCode::UNAUTHORIZED
-    );
-    assert_eq!(
-        status(c.get(s.url("/healthz")).send().await.unwrap()),
-        StatusCode::OK
-    );
-    assert_eq!(
-        status(c.get(s.url("/metrics")).send().await.unwrap()),
-        StatusCode::OK
-    );
+        (
+            "search, search key",
+            c.post(&search).json(&json!({})),
+            Some("search-secret"),
+            StatusCode::OK,
+        ),
+        (
+            "search, admin key",
+            c.post(&search).json(&json!({})),
+            Some("admin-secret"),
+            StatusCode::OK,
+        ),
+        (
+            "documents, search key",
+            c.post(&docs).body(line),
+            Some("search-secret"),
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "documents, admin key",
+            c.post(&docs).body(line),
+            Some("admin-secret"),
+            StatusCode::OK,
+        ),
+        (
+            "jobs, no key",
+            c.get(s.url("/v1/jobs")),
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "healthz, no key",
+            c.get(s.url("/healthz")),
+            None,
+            StatusCode::OK,
+        ),
+        (
+            "metrics, no key",
+            c.get(s.url("/metrics")),
+            None,
+            StatusCode::OK,
+        ),
+    ];
+    for (what, request, key, expected) in cases {
+        let request = match key {
+            Some(key) => request.bearer_auth(key),
+            None => request,
+        };
+        assert_eq!(request.send().await.unwrap().status(), expected, "{what}");
+    }
     s.stop().await;
 
     // Without keys, everything is open (on loopback).
     let open = start(|_| {}).await;
     assert_eq!(
-        status(c.get(open.url("/v1/jobs")).send().await.unwrap()),
+        c.get(open.url("/v1/jobs")).send().await.unwrap().status(),
         StatusCode::OK
     );
     open.stop().await;

@@ -195,12 +195,7 @@ async fn sqlite_reindex_swap_rollback_and_sync() {
 
 #[tokio::test]
 async fn postgres_reindex_swap_rollback_and_sync() {
-    let Some(f) = support::postgres("basic").await else {
-        return;
-    };
-    let schema = f.schema.clone().unwrap();
-    reindex_swap_rollback_and_sync(f).await;
-    support::drop_schema(&schema).await;
+    support::on_postgres("basic", reindex_swap_rollback_and_sync).await;
 }
 
 /// Inserts, updates and deletes rows while a reindex loads; the swapped version must
@@ -316,12 +311,7 @@ async fn sqlite_writes_during_reindex_are_caught_up() {
 
 #[tokio::test]
 async fn postgres_writes_during_reindex_are_caught_up() {
-    let Some(f) = support::postgres("writes").await else {
-        return;
-    };
-    let schema = f.schema.clone().unwrap();
-    writes_during_reindex_are_caught_up(f).await;
-    support::drop_schema(&schema).await;
+    support::on_postgres("writes", writes_during_reindex_are_caught_up).await;
 }
 
 /// Waits until the kind's job has read some rows.
@@ -340,103 +330,102 @@ async fn wait_for_progress(f: &Fixture, kind: &str) -> i64 {
 
 #[tokio::test]
 async fn postgres_outage_mid_job_is_retried() {
-    let Some(f) = support::postgres("outage").await else {
-        return;
-    };
-    let schema = f.schema.clone().unwrap();
-    seed_demo(&f.source, 1_500, 0, 5, |_| {}).await.unwrap();
-    let admin = chatda::source::Source::connect(&support::pg_base_url(), Default::default())
-        .await
-        .unwrap();
-    let options = ReindexOptions {
-        batch_size: 25,
-        ..quick()
-    };
-    let (result, killed) = tokio::join!(
-        pipeline::reindex(&f.engine, &f.source, "concerts", &options, |_| {}),
-        async {
-            wait_for_progress(&f, "concerts").await;
-            // Kill the job's connections while a query runs on them (idle ones the pool
-            // would just replace), twice: the interrupted page must be retried.
-            let mut killed = 0;
-            for _ in 0..20_000 {
-                use sqlx::Row;
-                let row = sqlx::query(&format!(
-                    "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
-                     WHERE application_name = '{schema}' AND state = 'active'"
-                ))
-                .fetch_one(admin.pool())
-                .await
-                .unwrap();
-                killed += row.try_get::<i64, _>("n").unwrap();
-                if killed >= 2 {
-                    break;
+    support::on_postgres("outage", |f| async move {
+        let schema = f.schema.clone().unwrap();
+        seed_demo(&f.source, 1_500, 0, 5, |_| {}).await.unwrap();
+        let admin = chatda::source::Source::connect(&support::pg_base_url(), Default::default())
+            .await
+            .unwrap();
+        let options = ReindexOptions {
+            batch_size: 25,
+            ..quick()
+        };
+        let (result, killed) = tokio::join!(
+            pipeline::reindex(&f.engine, &f.source, "concerts", &options, |_| {}),
+            async {
+                wait_for_progress(&f, "concerts").await;
+                // Kill the job's connections while a query runs on them (idle ones the pool
+                // would just replace), twice: the interrupted page must be retried.
+                let mut killed = 0;
+                for _ in 0..20_000 {
+                    use sqlx::Row;
+                    let row = sqlx::query(&format!(
+                        "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity
+                         WHERE application_name = '{schema}' AND state = 'active'"
+                    ))
+                    .fetch_one(admin.pool())
+                    .await
+                    .unwrap();
+                    killed += row.try_get::<i64, _>("n").unwrap();
+                    if killed >= 2 {
+                        break;
+                    }
                 }
+                killed
             }
-            killed
-        }
-    );
-    assert!(killed > 0, "no source connection was killed");
-    let report = result.expect("the job survives killed connections");
-    assert_eq!(report.docs, 1_500);
-    support::drop_schema(&schema).await;
+        );
+        assert!(killed > 0, "no source connection was killed");
+        let report = result.expect("the job survives killed connections");
+        assert_eq!(report.docs, 1_500);
+    })
+    .await;
 }
 
 #[tokio::test]
 async fn postgres_source_gone_fails_cleanly_and_keeps_the_live_index() {
-    let Some(f) = support::postgres("gone").await else {
-        return;
-    };
-    let schema = f.schema.clone().unwrap();
-    seed_demo(&f.source, 1_500, 0, 5, |_| {}).await.unwrap();
-    let first = pipeline::reindex(&f.engine, &f.source, "concerts", &quick(), |_| {})
-        .await
-        .unwrap();
-    let admin = chatda::source::Source::connect(&support::pg_base_url(), Default::default())
-        .await
-        .unwrap();
-    let options = ReindexOptions {
-        batch_size: 25,
-        retry_attempts: 2,
-        ..quick()
-    };
-    let (result, _) = tokio::join!(
-        pipeline::reindex(&f.engine, &f.source, "concerts", &options, |_| {}),
-        async {
-            let job = wait_for_progress(&f, "concerts").await;
-            sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
-                .execute(admin.pool())
-                .await
-                .unwrap();
-            job
-        }
-    );
-    let error = result.expect_err("the source's tables are gone");
-    assert!(matches!(error, PipelineError::Source(_)), "{error}");
-    let catalog = f.engine.catalog().unwrap();
-    let job = catalog.jobs(1).await.unwrap().remove(0);
-    assert_eq!(job.state, JobState::Failed);
-    assert!(
-        job.error.as_deref().unwrap_or_default().contains("source"),
-        "{job:?}"
-    );
-    let version = catalog
-        .version("concerts", job.target_version)
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(version.state, VersionState::Failed);
-    let live = f.engine.live("concerts").unwrap();
-    assert_eq!(live.version, first.version, "the alias did not move");
-    assert_eq!(
-        live.index.num_docs(),
-        1_500,
-        "the live version kept every document"
-    );
-    assert!(
-        catalog.swap("concerts", job.target_version).await.is_err(),
-        "a failed version cannot serve"
-    );
+    support::on_postgres("gone", |f| async move {
+        let schema = f.schema.clone().unwrap();
+        seed_demo(&f.source, 1_500, 0, 5, |_| {}).await.unwrap();
+        let first = pipeline::reindex(&f.engine, &f.source, "concerts", &quick(), |_| {})
+            .await
+            .unwrap();
+        let admin = chatda::source::Source::connect(&support::pg_base_url(), Default::default())
+            .await
+            .unwrap();
+        let options = ReindexOptions {
+            batch_size: 25,
+            retry_attempts: 2,
+            ..quick()
+        };
+        let (result, _) = tokio::join!(
+            pipeline::reindex(&f.engine, &f.source, "concerts", &options, |_| {}),
+            async {
+                let job = wait_for_progress(&f, "concerts").await;
+                sqlx::query(&format!("DROP SCHEMA {schema} CASCADE"))
+                    .execute(admin.pool())
+                    .await
+                    .unwrap();
+                job
+            }
+        );
+        let error = result.expect_err("the source's tables are gone");
+        assert!(matches!(error, PipelineError::Source(_)), "{error}");
+        let catalog = f.engine.catalog().unwrap();
+        let job = catalog.jobs(1).await.unwrap().remove(0);
+        assert_eq!(job.state, JobState::Failed);
+        assert!(
+            job.error.as_deref().unwrap_or_default().contains("source"),
+            "{job:?}"
+        );
+        let version = catalog
+            .version("concerts", job.target_version)
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(version.state, VersionState::Failed);
+        let live = f.engine.live("concerts").unwrap();
+        assert_eq!(live.version, first.version, "the alias did not move");
+        assert_eq!(
+            live.index.num_docs(),
+            1_500,
+            "the live version kept every document"
+        );
+        assert!(
+            catalog.swap("concerts", job.target_version).await.is_err(),
+            "a failed version cannot serve"
+        );
+    })
+    .await;
 }
 
 fn chatda(data_dir: &std::path::Path, url: &str, args: &[&str]) -> std::process::Command {

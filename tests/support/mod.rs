@@ -116,6 +116,21 @@ impl Fixture {
     }
 }
 
+/// Runs `body` on a fresh PostgreSQL schema and drops the schema afterwards; skips (see
+/// [`postgres`]) when there is no PostgreSQL outside CI.
+pub async fn on_postgres<F, Fut>(test: &str, body: F)
+where
+    F: FnOnce(Fixture) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let Some(f) = postgres(test).await else {
+        return;
+    };
+    let schema = f.schema.clone().expect("a PostgreSQL fixture has a schema");
+    body(f).await;
+    drop_schema(&schema).await;
+}
+
 /// Drops a test schema.
 pub async fn drop_schema(schema: &str) {
     let admin = Source::connect(&pg_base_url(), BTreeMap::new())
