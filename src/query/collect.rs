@@ -290,6 +290,16 @@ impl SegmentCollector for RankSegment {
                 }
             };
         }
+        // Most documents of a broad query rank below a full window on their sort keys
+        // alone; only a tie needs the tiebreak column.
+        if self.heap.len() == self.window
+            && self
+                .heap
+                .peek()
+                .is_some_and(|worst| key[..3] > worst.0.key[..3])
+        {
+            return;
+        }
         key[3] = self.tiebreak.first(doc).unwrap_or(u64::MAX);
         self.offer(key, doc, score);
     }

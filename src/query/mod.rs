@@ -188,6 +188,26 @@ mod tests {
     }
 
     #[test]
+    fn equal_scores_rank_by_id_whatever_the_indexing_order() {
+        let analyzer = Arc::new(Analyzer::new(&AnalyzerConfig::default()).unwrap());
+        let index = KindIndex::in_memory(KindSpec::builtin("concerts").unwrap(), analyzer).unwrap();
+        // Indexed in descending id order, so the best-ranked ties arrive last, when the
+        // window is already full.
+        let docs: Vec<Value> = (1..=20)
+            .rev()
+            .map(|id| json!({"id": id, "title": "같은 공연"}))
+            .collect();
+        assert!(index.upsert(&docs).unwrap().rejected.is_empty());
+        index.commit().unwrap();
+        let request =
+            SearchRequest::from_json(r#"{"q": "같은 공연", "limit": 3}"#.as_bytes()).unwrap();
+        let response = search(&index, &request).unwrap();
+        let ids: Vec<&Value> = response.hits.iter().map(|hit| &hit.id).collect();
+        assert_eq!(ids, [&json!(1), &json!(2), &json!(3)]);
+        assert_eq!(response.total.value, 20);
+    }
+
+    #[test]
     fn bad_filters_name_the_field() {
         let index = concerts();
         let spec = index.spec();
