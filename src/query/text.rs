@@ -11,6 +11,12 @@
 //! disjunction-max, not a sum, so matching in several fields does not inflate it) and the
 //! query scores the mean over its words. Typo and prefix matches are expanded to concrete
 //! terms by [`Expander`], which bounds their cost.
+//!
+//! A query word that is itself a common term of the index (in at least one document in
+//! [`COMMON_TERM_SHARE`], and at least [`COMMON_TERM_MIN_DOCS`]) gets no typo matches: it is
+//! spelled the way the documents spell it, and its one-jamo neighbours are other common
+//! words, not misspellings ("공연" → 공원: "여름공연" matched every summer show in a park,
+//! doubling its hits). Rare and unknown words ("아이우") keep typo tolerance.
 
 use std::cell::RefCell;
 
@@ -28,6 +34,10 @@ use crate::index::{FieldMap, IndexedField};
 
 /// Prefixes shorter than this many jamo would expand to a large part of the dictionary.
 const MIN_PREFIX_JAMO: usize = 2;
+/// A query word found in at least one document in this many (in some searched field) ...
+pub const COMMON_TERM_SHARE: u64 = 1_000;
+/// ... and in at least this many documents is common: not matched with typos.
+pub const COMMON_TERM_MIN_DOCS: u64 = 20;
 
 /// Typo tolerance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -94,6 +104,7 @@ impl WeightedField {
 /// against its term dictionaries, so run the query on the same searcher).
 pub struct TextQuery<'a> {
     analyzer: &'a Analyzer,
+    searcher: &'a Searcher,
     expander: Expander<'a>,
     /// Fields with their weight relative to the heaviest (0–1].
     fields: Vec<(WeightedField, f32)>,
@@ -116,6 +127,7 @@ impl<'a> TextQuery<'a> {
         let heaviest = fields.iter().map(|f| f.boost).fold(0.0f32, f32::max);
         TextQuery {
             analyzer,
+            searcher,
             expander: Expander::new(searcher),
             fields: fields
                 .iter()
@@ -232,7 +244,7 @@ impl<'a> TextQuery<'a> {
         {
             return Ok(None);
         }
-        let alternatives = self.loose_matches(&jamo, self.prefix, None)?;
+        let alternatives = self.loose_matches(&jamo, self.prefix, None, true)?;
         Ok((!alternatives.is_empty()).then(|| best(alternatives)))
     }
 
@@ -247,21 +259,44 @@ impl<'a> TextQuery<'a> {
                 Box::new(ExactQuery::new(Box::new(exact), *w)) as Box<dyn Query>
             })
             .collect();
-        alternatives.extend(self.loose_matches(&hangul::to_jamo(term), prefix, Some(term))?);
+        let typos = !self.is_common(term)?;
+        alternatives.extend(self.loose_matches(
+            &hangul::to_jamo(term),
+            prefix,
+            Some(term),
+            typos,
+        )?);
         Ok(best(alternatives))
     }
 
-    /// Typo and prefix matches of a jamo-form word in every field. `exact`: the word's
-    /// analyzed form when its exact matches are alternatives of the same
+    /// Whether `term` is common in some searched field (see the module documentation).
+    fn is_common(&self, term: &str) -> tantivy::Result<bool> {
+        let mut most = 0;
+        for (f, _) in &self.fields {
+            most = most.max(
+                self.searcher
+                    .doc_freq(&Term::from_field_text(f.main, term))?,
+            );
+        }
+        Ok(most >= COMMON_TERM_MIN_DOCS && most * COMMON_TERM_SHARE >= self.searcher.num_docs())
+    }
+
+    /// Typo (if `typos`) and prefix matches of a jamo-form word in every field. `exact`:
+    /// the word's analyzed form when its exact matches are alternatives of the same
     /// disjunction-max (they outscore the word's own jamo form among the prefix matches).
     fn loose_matches(
         &self,
         jamo: &str,
         prefix: bool,
         exact: Option<&str>,
+        typos: bool,
     ) -> tantivy::Result<Vec<Box<dyn Query>>> {
         let jamo_len = jamo.chars().count();
-        let distance = self.fuzzy.distance(jamo_len);
+        let distance = if typos {
+            self.fuzzy.distance(jamo_len)
+        } else {
+            0
+        };
         let prefix = prefix && jamo_len >= MIN_PREFIX_JAMO;
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for (f, w) in &self.fields {
@@ -449,6 +484,32 @@ mod tests {
         assert_eq!(f.search("BTS"), ["4"], "synonyms from the bundled list");
         assert!(f.search("qwzx kkvv").is_empty(), "junk finds nothing");
         assert!(f.search("   ").is_empty());
+    }
+
+    #[test]
+    fn common_words_are_not_matched_with_typos() {
+        let analyzer = Arc::new(Analyzer::new(&AnalyzerConfig::default()).unwrap());
+        let index =
+            KindIndex::in_memory(KindSpec::builtin("concerts").unwrap(), analyzer.clone()).unwrap();
+        // "공연" in 40 titles of 43 (common); "공원" is one jamo away from it.
+        let mut docs: Vec<_> = (1..=40)
+            .map(|id| json!({"id": id, "title": format!("겨울 공연 {id}")}))
+            .collect();
+        docs.push(json!({"id": 41, "title": "여름 음악회", "venue": "올림픽공원"}));
+        docs.push(json!({"id": 42, "title": "여름 공연", "venue": "소극장"}));
+        docs.push(json!({"id": 43, "title": "아이유 팬미팅"}));
+        assert!(index.upsert(&docs).unwrap().rejected.is_empty());
+        index.commit().unwrap();
+        let f = Fixture { analyzer, index };
+        assert_eq!(
+            f.search("여름공연"),
+            ["42"],
+            "공원 is not a typo of the common 공연"
+        );
+        assert_eq!(f.search("여름 공연"), ["42"]);
+        assert_eq!(f.search("여름 음악회"), ["41"]);
+        // A word no document has keeps its typo tolerance.
+        assert_eq!(f.search("아이우"), ["43"]);
     }
 
     #[test]
