@@ -42,7 +42,8 @@ pub struct SearchRequest {
     /// spec boost.
     pub fields: Option<BTreeMap<String, f32>>,
     /// Typo tolerance: `"auto"` (default), `"off"`, `true`/`false`, or an edit
-    /// distance 0–2 in jamo.
+    /// distance 0–2 in jamo. Words common in the index are never typo-matched (see
+    /// [`super::text`]).
     #[serde(deserialize_with = "fuzzy_from_json")]
     pub fuzzy: Fuzzy,
     /// Whether the last query word also matches as a prefix (search as you type).
