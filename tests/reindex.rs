@@ -577,12 +577,11 @@ async fn sqlite_custom_select_and_unreadable_ids() {
     f.exec("CREATE TABLE shows (show_id INTEGER PRIMARY KEY, name TEXT, kind TEXT)")
         .await;
     f.exec("INSERT INTO shows VALUES (1, '레미제라블 내한공연', '뮤지컬'), (2, '지킬 앤 하이드', '뮤지컬')").await;
-    let selects = [(
-        "concerts".to_string(),
-        "SELECT show_id AS id, name AS title, kind AS genre FROM shows".to_string(),
-    )]
-    .into();
-    let custom = chatda::source::Source::connect(&f.url, selects)
+    let with_select = |sql: &str| {
+        let selects = [("concerts".to_string(), sql.to_string())].into();
+        chatda::source::Source::connect(&f.url, selects)
+    };
+    let custom = with_select("SELECT show_id AS id, name AS title, kind AS genre FROM shows")
         .await
         .unwrap();
     let report = pipeline::reindex(&f.engine, &custom, "concerts", &quick(), |_| {})
@@ -591,12 +590,7 @@ async fn sqlite_custom_select_and_unreadable_ids() {
     assert_eq!(report.docs, 2);
     assert_eq!(title_of(&f.engine, "2").as_deref(), Some("지킬 앤 하이드"));
 
-    let selects = [(
-        "concerts".to_string(),
-        "SELECT NULL AS id, name AS title FROM shows".to_string(),
-    )]
-    .into();
-    let broken = chatda::source::Source::connect(&f.url, selects)
+    let broken = with_select("SELECT NULL AS id, name AS title FROM shows")
         .await
         .unwrap();
     let error = pipeline::reindex(&f.engine, &broken, "concerts", &quick(), |_| {})
