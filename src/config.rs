@@ -51,6 +51,12 @@ pub struct Config {
     /// Requests running longer are answered 503 `request_timeout` [default: 30].
     #[arg(long, env = "CHATDA_REQUEST_TIMEOUT_SECS")]
     pub request_timeout_secs: Option<u64>,
+    /// Open HTTP connections at most; further ones get 503 `overloaded` [default: 1024].
+    #[arg(long, env = "CHATDA_MAX_CONNECTIONS")]
+    pub max_connections: Option<usize>,
+    /// Seconds a client has to send its request headers [default: 10].
+    #[arg(long, env = "CHATDA_HEADER_TIMEOUT_SECS")]
+    pub header_timeout_secs: Option<u64>,
     /// Log one JSON object per line instead of human-readable lines.
     #[arg(long, env = "CHATDA_LOG_JSON")]
     #[serde(default)]
@@ -161,6 +167,8 @@ impl Config {
             search_key: self.search_key.or(file.search_key),
             max_body_bytes: self.max_body_bytes.or(file.max_body_bytes),
             request_timeout_secs: self.request_timeout_secs.or(file.request_timeout_secs),
+            max_connections: self.max_connections.or(file.max_connections),
+            header_timeout_secs: self.header_timeout_secs.or(file.header_timeout_secs),
             log_json: self.log_json || file.log_json,
             keep_versions: self.keep_versions.or(file.keep_versions),
             select: if self.select.is_empty() {
@@ -232,6 +240,16 @@ impl Config {
     /// Request timeout.
     pub fn request_timeout(&self) -> std::time::Duration {
         std::time::Duration::from_secs(self.request_timeout_secs.unwrap_or(30))
+    }
+
+    /// Open connections at most.
+    pub fn max_connections(&self) -> usize {
+        self.max_connections.unwrap_or(1024).max(1)
+    }
+
+    /// Time allowed for a request's headers.
+    pub fn header_timeout(&self) -> std::time::Duration {
+        std::time::Duration::from_secs(self.header_timeout_secs.unwrap_or(10).max(1))
     }
 
     /// Versions kept for rollback.

@@ -242,6 +242,9 @@ impl Engine {
     /// running finish on the version they started on, the next ones see the new one.
     /// Returns the version served before.
     pub async fn swap(&self, kind: &str, version: i64) -> Result<Option<i64>, EngineError> {
+        self.spec(kind)?;
+        // Before opening: opening a version that does not exist would create its directory.
+        self.catalog()?.check_servable(kind, version).await?;
         let index = Arc::new(self.open_version(kind, version)?);
         let previous = self.catalog()?.swap(kind, version).await?;
         self.install(kind, version, index);

@@ -197,10 +197,11 @@ async fn every_route_works() {
         (Some(1), Some(1), Some(2)),
         "{body}"
     );
-    let results = body["results"].as_array().unwrap();
-    assert_eq!(results[1]["line"], 2);
-    assert_eq!(results[1]["result"], "error");
-    assert_eq!(results[2]["error"]["field"], "price_min");
+    let errors = body["errors"].as_array().unwrap();
+    assert_eq!(errors[0]["line"], 2);
+    assert_eq!(errors[0]["code"], "invalid_json");
+    assert_eq!(errors[1]["line"], 3);
+    assert_eq!(errors[1]["field"], "price_min");
     let (_, found) = post(
         &c,
         &s.url("/v1/indexes/concerts/search"),
@@ -450,6 +451,244 @@ async fn bad_input_gets_a_4xx_naming_the_field() {
     s.stop().await;
 }
 
+/// Hostile inputs found by an outside battery: each once crashed, aborted or
+/// exhausted the server; each must now be a 4xx naming what is wrong.
+#[tokio::test]
+async fn hostile_inputs_get_a_4xx_and_the_server_survives() {
+    let s = start(|c| c.max_body_bytes = Some(2_000_000)).await;
+    let c = reqwest::Client::new();
+    let aggregate = s.url("/v1/indexes/concerts/aggregate");
+    let search = s.url("/v1/indexes/concerts/search");
+    let cases: Vec<(&str, Json, &str, &str)> = vec![
+        // Aborted the process: a 64 TB allocation.
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"top_hits": {"size": 1_000_000_000_000u64, "sort": [{"price_min": "desc"}]}}}}),
+            "bad_aggregation",
+            "x.size",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"top_hits": {"size": 1u64 << 62}}}}),
+            "bad_aggregation",
+            "x.size",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"top_hits": {"size": 3, "sort": [{"title": "desc"}]}}}}),
+            "bad_aggregation",
+            "title",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"g": {"terms": {"field": "genre"}, "aggs": {"x": {"top_hits": {"size": 100_000}}}}}}),
+            "bad_aggregation",
+            "g.x.size",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"composite": {"sources": []}}}}),
+            "bad_aggregation",
+            "x",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"multi_terms": {"terms": [{"field": "title"}]}}}}),
+            "bad_aggregation",
+            "x",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"filter": {"query_string": "*"}}}}),
+            "bad_aggregation",
+            "x",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"range": {"field": "price_min", "ranges": []}}}}),
+            "bad_aggregation",
+            "x.ranges",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"date_histogram": {"field": "price_min", "calendar_interval": "month"}}}}),
+            "bad_aggregation",
+            "x.field",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"terms": {"field": "description"}}}}),
+            "bad_aggregation",
+            "description",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"date_histogram": {"field": "start_date", "calendar_interval": "month", "timezone": "+09:00"}}}}),
+            "bad_aggregation",
+            "x.timezone",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"terms": {"field": "genre", "size": 4_000_000_000u64}}}}),
+            "bad_aggregation",
+            "x.size",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"histogram": {"field": "price_min", "interval": 0}}}}),
+            "bad_aggregation",
+            "x.interval",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"histogram": {"field": "price_min", "interval": 1, "extended_bounds": {"min": 0, "max": 1e12}}}}}),
+            "bad_aggregation",
+            "x.extended_bounds",
+        ),
+        (
+            &aggregate,
+            json!({"aggs": {"x": {"terms": {"field": "genre"}, "avg": {"field": "price_min"}}}}),
+            "bad_aggregation",
+            "x",
+        ),
+        // Panicked (overflow) or slipped past the window check.
+        (
+            &search,
+            json!({"offset": u64::MAX, "limit": 1}),
+            "invalid_request",
+            "offset",
+        ),
+        (
+            &search,
+            json!({"offset": u64::MAX - 5, "limit": 10}),
+            "invalid_request",
+            "offset",
+        ),
+    ];
+    for (url, body, code, field) in cases {
+        let (status, answer) = post(&c, url, body.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{body}: {answer}");
+        assert_eq!(answer["error"]["code"], code, "{body}: {answer}");
+        assert_eq!(answer["error"]["field"], field, "{body}: {answer}");
+    }
+    // Deeply nested aggregations are refused, not recursed into.
+    let mut deep = json!({"terms": {"field": "genre"}});
+    for _ in 0..8 {
+        deep = json!({"terms": {"field": "genre"}, "aggs": {"inner": deep}});
+    }
+    let (status, answer) = post(&c, &aggregate, json!({"aggs": {"outer": deep}})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{answer}");
+
+    // Aggregations that are fine still work, the empty calendar case included.
+    let (status, answer) = post(
+        &c,
+        &aggregate,
+        json!({"filter": {"price_min": {"gte": 0}}, "aggs": {"top": {"top_hits": {"size": 2, "sort": [{"price_min": "desc"}]}}, "m": {"date_histogram": {"field": "start_date", "calendar_interval": "month"}}}}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::OK, "{answer}");
+    assert!(
+        !answer["aggregations"]["m"]["buckets"]
+            .as_array()
+            .unwrap()
+            .is_empty()
+    );
+
+    // analyze: bounded text.
+    let (status, answer) = post(
+        &c,
+        &s.url("/v1/analyze"),
+        json!({"text": "가".repeat(20_000)}),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("text")),
+        "{answer}"
+    );
+
+    // documents: a million tiny lines are refused up front; bad lines are counted, and
+    // only the first hundred are reported.
+    let flood = "1\n".repeat(1_000_000);
+    let r = c
+        .post(s.url("/v1/indexes/concerts/documents"))
+        .body(flood)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let lines = "1\n".repeat(5_000);
+    let r = c
+        .post(s.url("/v1/indexes/concerts/documents"))
+        .body(lines)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let answer: Json = r.json().await.unwrap();
+    assert_eq!(answer["failed"], 5_000, "{answer}");
+    assert_eq!(answer["errors"].as_array().unwrap().len(), 100);
+    assert_eq!(answer["errors_omitted"], 4_900);
+
+    // reindex: batch_size is bounded.
+    let (status, answer) = post(
+        &c,
+        &s.url("/v1/indexes/concerts/reindex"),
+        json!({"batch_size": u64::MAX}),
+    )
+    .await;
+    assert_eq!(
+        (status, answer["error"]["field"].as_str()),
+        (StatusCode::BAD_REQUEST, Some("batch_size")),
+        "{answer}"
+    );
+
+    // Swapping to versions that do not exist creates nothing on disk.
+    for version in [999, -5] {
+        let (status, _) = post(
+            &c,
+            &s.url("/v1/aliases/concerts/swap"),
+            json!({"version": version}),
+        )
+        .await;
+        assert_eq!(status, StatusCode::CONFLICT);
+    }
+    let dirs: Vec<String> = std::fs::read_dir(s._dir.path().join("indexes/concerts"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert!(
+        !dirs.iter().any(|d| d.contains("999") || d.contains('-')),
+        "{dirs:?}"
+    );
+
+    // A fresh install has nothing complete to roll back to: refused, the live index stays.
+    let (status, answer) = post(&c, &s.url("/v1/aliases/concerts/rollback"), json!({})).await;
+    assert_eq!(status, StatusCode::CONFLICT, "{answer}");
+    let (_, found) = post(&c, &search, json!({"limit": 0})).await;
+    assert!(found["total"]["value"].as_u64().unwrap() > 0, "{found}");
+
+    // Unknown methods share one metrics label.
+    for method in ["FOO", "BAR", "BAZ"] {
+        let m = reqwest::Method::from_bytes(method.as_bytes()).unwrap();
+        c.request(m, s.url("/healthz")).send().await.unwrap();
+    }
+    let metrics = c
+        .get(s.url("/metrics"))
+        .send()
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(!metrics.contains("FOO") && metrics.contains("method=\"other\""));
+
+    // Still serving.
+    let (status, _) = get(&c, &s.url("/healthz")).await;
+    assert_eq!(status, StatusCode::OK);
+    s.stop().await;
+}
+
 #[tokio::test]
 async fn keys_guard_search_and_admin_routes() {
     let s = start(|c| {
@@ -524,6 +763,17 @@ async fn keys_guard_search_and_admin_routes() {
             None => request,
         };
         assert_eq!(request.send().await.unwrap().status(), expected, "{what}");
+    }
+    // The scheme name is case-insensitive (RFC 7235).
+    for scheme in ["bearer", "BEARER", "Bearer"] {
+        let r = c
+            .post(&search)
+            .header("authorization", format!("{scheme} search-secret"))
+            .json(&json!({}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(r.status(), StatusCode::OK, "{scheme}");
     }
     s.stop().await;
 

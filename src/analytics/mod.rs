@@ -20,6 +20,8 @@
 //!
 //! Every `field` must be `aggregatable` in the kind's spec; errors name it.
 
+mod check;
+
 use serde_json::{Map, Value as Json};
 use tantivy::aggregation::agg_req::Aggregations;
 use tantivy::aggregation::agg_result::AggregationResults;
@@ -31,6 +33,11 @@ use time::{Date, Duration, Month, OffsetDateTime, Time};
 use crate::index::KindIndex;
 use crate::query::QueryError;
 use crate::schema::{FieldType, KindSpec, parse_date};
+
+pub use check::{
+    MAX_AGGREGATIONS, MAX_BUCKETS, MAX_DEPTH, MAX_MEMORY_BYTES, MAX_RANGES, MAX_TERMS_SIZE,
+    MAX_TOP_HITS,
+};
 
 /// Most buckets one calendar histogram may produce.
 pub const MAX_CALENDAR_BUCKETS: usize = 2_000;
@@ -50,7 +57,14 @@ impl Plan {
         searcher: &Searcher,
         aggs: &Map<String, Json>,
     ) -> Result<Self, QueryError> {
-        let rewritten = rewrite_level(index.spec(), searcher, aggs, "")?;
+        let rewritten = rewrite_level(
+            index.spec(),
+            searcher,
+            aggs,
+            "",
+            1,
+            &mut check::Budget::default(),
+        )?;
         let parsed: Aggregations =
             serde_json::from_value(Json::Object(rewritten)).map_err(|e| {
                 QueryError::BadAggregation {
@@ -69,7 +83,10 @@ impl Plan {
         AggregationCollector::from_aggs(
             self.aggs.clone(),
             AggContextParams::new(
-                AggregationLimitsGuard::default(),
+                AggregationLimitsGuard::new(
+                    Some(check::MAX_MEMORY_BYTES),
+                    Some(check::MAX_BUCKETS),
+                ),
                 index.tantivy().tokenizers().clone(),
             ),
         )
@@ -88,16 +105,13 @@ impl Plan {
     }
 }
 
-/// The aggregation kinds whose `field` must be checked.
-fn checks_field(kind: &str) -> bool {
-    !matches!(kind, "aggs" | "filter" | "meta")
-}
-
 fn rewrite_level(
     spec: &KindSpec,
     searcher: &Searcher,
     level: &Map<String, Json>,
     path: &str,
+    depth: usize,
+    budget: &mut check::Budget,
 ) -> Result<Map<String, Json>, QueryError> {
     let mut out = Map::new();
     for (name, def) in level {
@@ -106,6 +120,7 @@ fn rewrite_level(
         } else {
             format!("{path}.{name}")
         };
+        budget.take(&here, depth)?;
         let bad = |reason: String| QueryError::BadAggregation {
             field: here.clone(),
             reason,
@@ -116,6 +131,12 @@ fn rewrite_level(
                     .into(),
             )
         })?;
+        let kinds = def.keys().filter(|k| *k != "aggs").count();
+        if kinds != 1 {
+            return Err(bad(format!(
+                "an aggregation has exactly one kind (and optionally \"aggs\"), found {kinds}"
+            )));
+        }
         let mut new_def = Map::new();
         for (kind, body) in def {
             if kind == "aggs" {
@@ -124,16 +145,20 @@ fn rewrite_level(
                     .ok_or_else(|| bad("`aggs` must be an object of aggregations".into()))?;
                 new_def.insert(
                     kind.clone(),
-                    Json::Object(rewrite_level(spec, searcher, sub, &here)?),
+                    Json::Object(rewrite_level(
+                        spec,
+                        searcher,
+                        sub,
+                        &here,
+                        depth + 1,
+                        budget,
+                    )?),
                 );
                 continue;
             }
+            let field_type = check::body(spec, kind, body, &here)?;
             let mut body = body.clone();
             let field_name = body.get("field").and_then(Json::as_str).map(str::to_string);
-            let field_type = match &field_name {
-                Some(name) if checks_field(kind) => Some(check_field(spec, name)?),
-                _ => None,
-            };
             if kind == "date_histogram"
                 && let Some(interval) = body.get("calendar_interval").and_then(Json::as_str)
             {
@@ -150,6 +175,13 @@ fn rewrite_level(
                         ))
                     })?;
                     let ranges = calendar_ranges(searcher, &field, step).map_err(bad)?;
+                    let ranges = if ranges.is_empty() {
+                        // No dates in the index: one range nothing falls in (tantivy
+                        // refuses an empty list), dropped again by `reshape_level`.
+                        vec![serde_json::json!({"to": i64::MIN})]
+                    } else {
+                        ranges
+                    };
                     new_def.insert(
                         "range".into(),
                         serde_json::json!({"field": field, "ranges": ranges, "keyed": false}),
@@ -165,28 +197,6 @@ fn rewrite_level(
         out.insert(name.clone(), Json::Object(new_def));
     }
     Ok(out)
-}
-
-fn check_field(spec: &KindSpec, name: &str) -> Result<FieldType, QueryError> {
-    let field = spec
-        .field(name)
-        .ok_or_else(|| QueryError::UnknownField(name.to_string()))?;
-    if !field.aggregatable || field.ty == FieldType::Text {
-        return Err(QueryError::BadAggregation {
-            field: name.to_string(),
-            reason: format!(
-                "not aggregatable (aggregatable fields of {}: {})",
-                spec.name,
-                spec.fields
-                    .iter()
-                    .filter(|f| f.aggregatable && f.ty != FieldType::Text)
-                    .map(|f| f.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        });
-    }
-    Ok(field.ty)
 }
 
 fn dates_to_nanos(body: &mut Json) -> Result<(), String> {

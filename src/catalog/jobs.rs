@@ -147,7 +147,7 @@ impl Catalog {
     /// Creates a `running` job and its `building` target version, atomically; refuses
     /// when a job of the kind is active.
     pub async fn start_job(&self, new: &NewJob) -> Result<Job, CatalogError> {
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let active: Option<i64> = sqlx::query_scalar(
             "SELECT id FROM jobs WHERE kind = ? AND state IN ('queued', 'running')",
         )
@@ -255,7 +255,7 @@ impl Catalog {
         if errors.is_empty() {
             return Ok(());
         }
-        let mut tx = self.pool().begin().await?;
+        let mut tx = self.write_tx().await?;
         let kept: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM job_errors WHERE job_id = ?")
             .bind(id)
             .fetch_one(&mut *tx)

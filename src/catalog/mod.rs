@@ -174,6 +174,15 @@ impl Catalog {
         &self.data_dir
     }
 
+    /// A transaction that takes the write lock up front. A deferred one that reads and
+    /// then writes fails with "database is locked" when another process wrote in between
+    /// (SQLite cannot upgrade a stale snapshot); an immediate one waits its turn.
+    pub(crate) async fn write_tx(
+        &self,
+    ) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
+        self.pool.begin_with("BEGIN IMMEDIATE").await
+    }
+
     /// Directory of a version: `<data-dir>/indexes/<kind>/v0007`.
     pub fn version_dir(&self, kind: &str, version: i64) -> PathBuf {
         self.data_dir
@@ -189,7 +198,7 @@ impl Catalog {
         state: VersionState,
         job_id: Option<i64>,
     ) -> Result<i64, CatalogError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let next: i64 =
             sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE kind = ?")
                 .bind(kind)
@@ -286,27 +295,14 @@ impl Catalog {
     /// Points the alias of `kind` at `version` (which must be `ready`), atomically.
     /// Returns the version it served before.
     pub async fn swap(&self, kind: &str, version: i64) -> Result<Option<i64>, CatalogError> {
-        let mut tx = self.pool.begin().await?;
+        let mut tx = self.write_tx().await?;
         let state: Option<String> =
             sqlx::query_scalar("SELECT state FROM versions WHERE kind = ? AND version = ?")
                 .bind(kind)
                 .bind(version)
                 .fetch_optional(&mut *tx)
                 .await?;
-        match state.as_deref().map(VersionState::parse) {
-            Some(VersionState::Ready) => {}
-            Some(other) => {
-                return Err(CatalogError::BadVersion(format!(
-                    "version {version} of {kind} is {}, only a ready version can serve; `chatda alias list` shows the versions",
-                    other.as_str()
-                )));
-            }
-            None => {
-                return Err(CatalogError::BadVersion(format!(
-                    "{kind} has no version {version}; `chatda alias list` shows the versions"
-                )));
-            }
-        }
+        servable(kind, version, state.as_deref())?;
         let previous: Option<i64> =
             sqlx::query_scalar("SELECT version FROM aliases WHERE alias = ?")
                 .bind(kind)
@@ -325,8 +321,19 @@ impl Catalog {
         Ok(previous)
     }
 
-    /// The newest `ready` version older than the live one: what [`Catalog::swap`] goes
-    /// back to on rollback.
+    /// Checks that `version` of `kind` exists and is ready, without changing anything.
+    pub async fn check_servable(&self, kind: &str, version: i64) -> Result<(), CatalogError> {
+        let state: Option<String> =
+            sqlx::query_scalar("SELECT state FROM versions WHERE kind = ? AND version = ?")
+                .bind(kind)
+                .bind(version)
+                .fetch_optional(&self.pool)
+                .await?;
+        servable(kind, version, state.as_deref())
+    }
+
+    /// The newest `ready` version older than the live one that a reindex built: what
+    /// [`Catalog::swap`] goes back to on rollback.
     pub async fn rollback_target(&self, kind: &str) -> Result<i64, CatalogError> {
         let live = self.alias(kind).await?.map(|a| a.version).ok_or_else(|| {
             CatalogError::BadVersion(format!(
@@ -334,7 +341,10 @@ impl Catalog {
             ))
         })?;
         sqlx::query_scalar::<_, Option<i64>>(
-            "SELECT MAX(version) FROM versions WHERE kind = ? AND version < ? AND state = 'ready'",
+            // Only versions a reindex built: the placeholder an engine opens on a fresh
+            // data directory is ready but empty, not something to go back to.
+            "SELECT MAX(version) FROM versions
+             WHERE kind = ? AND version < ? AND state = 'ready' AND job_id IS NOT NULL",
         )
         .bind(kind)
         .bind(live)
@@ -342,7 +352,8 @@ impl Catalog {
         .await?
         .ok_or_else(|| {
             CatalogError::BadVersion(format!(
-                "{kind} has no ready version older than the live v{live} to roll back to"
+                "{kind} has no complete version older than the live v{live} to roll back to \
+                 (only versions built by a reindex count)"
             ))
         })
     }
@@ -407,6 +418,20 @@ fn alias_of(r: &sqlx::sqlite::SqliteRow) -> Alias {
     }
 }
 
+/// Only a ready version can serve.
+fn servable(kind: &str, version: i64, state: Option<&str>) -> Result<(), CatalogError> {
+    match state.map(VersionState::parse) {
+        Some(VersionState::Ready) => Ok(()),
+        Some(other) => Err(CatalogError::BadVersion(format!(
+            "version {version} of {kind} is {}, only a ready version can serve; `chatda alias list` shows the versions",
+            other.as_str()
+        ))),
+        None => Err(CatalogError::BadVersion(format!(
+            "{kind} has no version {version}; `chatda alias list` shows the versions"
+        ))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -421,7 +446,7 @@ mod tests {
             .unwrap();
         assert_eq!(catalog.swap("concerts", v1).await.unwrap(), None);
         let v2 = catalog
-            .create_version("concerts", VersionState::Building, None)
+            .create_version("concerts", VersionState::Building, Some(7))
             .await
             .unwrap();
         assert_eq!(v2, v1 + 1);
@@ -433,10 +458,14 @@ mod tests {
             .await
             .unwrap();
         assert_eq!(catalog.swap("concerts", v2).await.unwrap(), Some(v1));
-        assert_eq!(catalog.rollback_target("concerts").await.unwrap(), v1);
+        let refused = catalog.rollback_target("concerts").await.unwrap_err();
+        assert!(
+            refused.to_string().contains("no complete version"),
+            "v1 is the empty placeholder of a fresh data directory: {refused}"
+        );
         for _ in 0..3 {
             let v = catalog
-                .create_version("concerts", VersionState::Ready, None)
+                .create_version("concerts", VersionState::Ready, Some(8))
                 .await
                 .unwrap();
             catalog.swap("concerts", v).await.unwrap();
@@ -447,6 +476,37 @@ mod tests {
             vec![1, 2]
         );
         assert_eq!(catalog.alias("concerts").await.unwrap().unwrap().version, 5);
+        assert_eq!(catalog.rollback_target("concerts").await.unwrap(), 4);
         assert!(catalog.alias("tickets").await.unwrap().is_none());
+    }
+
+    #[tokio::test]
+    async fn concurrent_swaps_all_succeed() {
+        let dir = tempfile::tempdir().unwrap();
+        let catalog = Catalog::open(dir.path()).await.unwrap();
+        let mut versions = Vec::new();
+        for _ in 0..4 {
+            versions.push(
+                catalog
+                    .create_version("concerts", VersionState::Ready, Some(1))
+                    .await
+                    .unwrap(),
+            );
+        }
+        // Separate handles, as separate processes (or requests) would have.
+        let mut handles = Vec::new();
+        for i in 0..40 {
+            let other = Catalog::open(dir.path()).await.unwrap();
+            let version = versions[i % versions.len()];
+            handles.push(tokio::spawn(async move {
+                other.swap("concerts", version).await
+            }));
+        }
+        for handle in handles {
+            handle
+                .await
+                .unwrap()
+                .expect("a swap never fails with database is locked");
+        }
     }
 }

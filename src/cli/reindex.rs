@@ -44,7 +44,7 @@ pub async fn run(args: ReindexArgs) -> anyhow::Result<()> {
     let engine = args.data.engine().await?;
     let source = args.data.source().await?;
     let options = ReindexOptions {
-        batch_size: args.batch_size.max(1),
+        batch_size: args.batch_size,
         swap: !args.no_swap,
         keep_versions: args.keep,
         writer_threads: args.writer_threads.max(1),

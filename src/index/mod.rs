@@ -6,6 +6,7 @@
 //! callers should run them on `tokio::task::spawn_blocking`; `searcher` is cheap.
 
 mod fields;
+mod ingest;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
@@ -17,6 +18,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 pub use fields::{
     CHOSUNG_SUFFIX, FieldMap, IndexedField, JAMO_SUFFIX, TIEBREAK_FIELD, tiebreak_key,
 };
+pub use ingest::{Ingest, IngestReport, LineError, MAX_REPORTED_ERRORS};
 
 use crate::analysis::{Analyzer, register_tokenizers};
 use crate::schema::{FieldError, KindSpec};
@@ -183,9 +185,14 @@ impl KindIndex {
 
     /// Validates `doc` and builds its tantivy document, analysis included: the CPU-heavy
     /// half of indexing, safe to run on many threads at once (bulk loads do, with rayon).
-    pub fn prepare(&self, doc: &serde_json::Value) -> Result<TantivyDocument, Vec<FieldError>> {
+    /// Returns the document's id with it.
+    pub fn prepare(
+        &self,
+        doc: &serde_json::Value,
+    ) -> Result<(String, TantivyDocument), Vec<FieldError>> {
         let valid = self.spec.validate(doc)?;
-        Ok(self.fields.document(&valid, &self.analyzer))
+        let document = self.fields.document(&valid, &self.analyzer);
+        Ok((valid.id, document))
     }
 
     /// Adds prepared documents `(id, document)`. With `replace`, earlier documents of the

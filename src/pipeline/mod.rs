@@ -47,6 +47,14 @@ pub enum PipelineError {
     /// The job was cancelled.
     #[error("job {0} was cancelled; the live index is unchanged")]
     Cancelled(i64),
+    /// An option is out of range.
+    #[error("{field}: {reason}")]
+    InvalidOption {
+        /// The option.
+        field: &'static str,
+        /// The allowed range.
+        reason: String,
+    },
 }
 
 impl From<CatalogError> for PipelineError {
@@ -67,7 +75,7 @@ impl PipelineError {
         match self {
             PipelineError::Engine(e) => e.is_user_error(),
             PipelineError::Source(_) => false,
-            PipelineError::Cancelled(_) => true,
+            PipelineError::Cancelled(_) | PipelineError::InvalidOption { .. } => true,
         }
     }
 
@@ -77,9 +85,21 @@ impl PipelineError {
             PipelineError::Engine(e) => e.code(),
             PipelineError::Source(_) => "source_error",
             PipelineError::Cancelled(_) => "job_cancelled",
+            PipelineError::InvalidOption { .. } => "invalid_request",
+        }
+    }
+
+    /// The option at fault, if any.
+    pub fn field(&self) -> Option<&'static str> {
+        match self {
+            PipelineError::InvalidOption { field, .. } => Some(field),
+            _ => None,
         }
     }
 }
+
+/// Largest `batch_size` (rows per source page): a page is held in memory whole.
+pub const MAX_BATCH_SIZE: usize = 50_000;
 
 /// Knobs of a reindex.
 #[derive(Debug, Clone)]
@@ -100,6 +120,19 @@ pub struct ReindexOptions {
     pub swap: bool,
     /// Older ready versions kept for rollback after a swap.
     pub keep_versions: usize,
+}
+
+impl ReindexOptions {
+    /// Checks the options a caller sets.
+    pub fn check(&self) -> Result<(), PipelineError> {
+        if !(1..=MAX_BATCH_SIZE).contains(&self.batch_size) {
+            return Err(PipelineError::InvalidOption {
+                field: "batch_size",
+                reason: format!("must be 1 to {MAX_BATCH_SIZE}, found {}", self.batch_size),
+            });
+        }
+        Ok(())
+    }
 }
 
 impl Default for ReindexOptions {
@@ -179,6 +212,7 @@ pub async fn start(
     kind: &str,
     options: &ReindexOptions,
 ) -> Result<Job, PipelineError> {
+    options.check()?;
     let spec = engine.spec(kind)?.clone();
     let catalog = engine.catalog()?;
     match catalog.active_job(kind).await? {
@@ -264,8 +298,10 @@ async fn run(
     counters.failed.store(job.failed_rows, Ordering::Relaxed);
     let base = counters.processed.load(Ordering::Relaxed);
 
-    // Reader: keyset pages, one page read ahead (bounded channel = flat memory).
-    let (pages_tx, mut pages_rx) = mpsc::channel::<Vec<SourceRow>>(2);
+    // Reader: keyset pages, one page read ahead (bounded channel = flat memory). `None`
+    // marks the end of the source: a channel closed without it means the reader died
+    // (failure, or the process shutting down), and the partial load must not be committed.
+    let (pages_tx, mut pages_rx) = mpsc::channel::<Option<Vec<SourceRow>>>(2);
     let reader = {
         let source = source.clone();
         let spec = spec.clone();
@@ -282,6 +318,7 @@ async fn run(
                 })
                 .await?;
                 if rows.is_empty() {
+                    let _ = pages_tx.send(None).await;
                     return Ok(());
                 }
                 let decoded = decode_rows(&spec, &rows);
@@ -299,7 +336,7 @@ async fn run(
                         });
                     }
                 }
-                if pages_tx.send(decoded).await.is_err() {
+                if pages_tx.send(Some(decoded)).await.is_err() {
                     return Ok(()); // the loader stopped (failed or cancelled)
                 }
             }
@@ -312,11 +349,19 @@ async fn run(
         let counters = counters.clone();
         let checkpoint_rows = options.checkpoint_rows.max(1) as i64;
         // A resumed job may re-read rows committed after its last recorded checkpoint
-        // (the process can die between a commit and the catalog write): replace by id.
-        let replace = resumed_from.is_some();
+        // (the process can die between a commit and the catalog write): whenever the
+        // version already holds documents, replace by id.
+        let replace = resumed_from.is_some() || index.num_docs() > 0;
         tokio::task::spawn_blocking(move || -> Result<(), PipelineError> {
             let mut since_commit = 0i64;
-            while let Some(page) = pages_rx.blocking_recv() {
+            loop {
+                let page = match pages_rx.blocking_recv() {
+                    Some(Some(page)) => page,
+                    Some(None) => break,
+                    // The reader is gone without reaching the end: keep only what the
+                    // checkpoints committed (dropping the writer discards the rest).
+                    None => return Ok(()),
+                };
                 if counters.cancel.load(Ordering::Relaxed) {
                     return Ok(());
                 }
@@ -324,7 +369,7 @@ async fn run(
                 let prepared: Vec<Result<tantivy::TantivyDocument, Vec<RowError>>> = page
                     .par_iter()
                     .map(|row| match &row.doc {
-                        Ok(doc) => index.prepare(doc).map_err(|errors| {
+                        Ok(doc) => index.prepare(doc).map(|(_, doc)| doc).map_err(|errors| {
                             errors
                                 .into_iter()
                                 .map(|e| RowError {

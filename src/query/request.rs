@@ -96,6 +96,13 @@ impl SearchRequest {
 
     /// Parses a JSON request; errors name the offending key (`sort[0]`, `limit`).
     pub fn from_json(json: &[u8]) -> Result<Self, QueryError> {
+        // serde reads a struct from a JSON array too; a request is an object.
+        if json.trim_ascii_start().first() != Some(&b'{') {
+            return Err(QueryError::Invalid {
+                field: String::new(),
+                reason: "the request must be a JSON object".into(),
+            });
+        }
         let mut de = serde_json::Deserializer::from_slice(json);
         let request: SearchRequest =
             serde_path_to_error::deserialize(&mut de).map_err(|e| QueryError::Invalid {
@@ -127,7 +134,7 @@ impl SearchRequest {
         if self.limit > MAX_LIMIT {
             return invalid("limit", format!("at most {MAX_LIMIT} hits per page"));
         }
-        if self.offset + self.limit > MAX_WINDOW {
+        if self.offset.saturating_add(self.limit) > MAX_WINDOW {
             return invalid(
                 "offset",
                 format!(
@@ -323,6 +330,7 @@ mod tests {
         assert_eq!(field(r#"{"fuzzy": 3}"#), "fuzzy");
         assert_eq!(field(r#"{"sort": ["a", {"b": "up"}]}"#), "sort[1]");
         assert_eq!(field(r#"{"q": 1"#), "q");
+        assert!(SearchRequest::from_json(br#"["q", {}]"#).is_err());
     }
 
     #[test]
@@ -343,6 +351,16 @@ mod tests {
             "offset"
         );
         assert_eq!(bad(SearchRequest::text("가".repeat(501))), "q");
+        for offset in [usize::MAX, usize::MAX - 5] {
+            assert_eq!(
+                bad(SearchRequest {
+                    offset,
+                    ..Default::default()
+                }),
+                "offset",
+                "offset + limit must not wrap around"
+            );
+        }
         assert_eq!(
             bad(SearchRequest {
                 min_score: Some(2.0),

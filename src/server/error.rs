@@ -77,7 +77,7 @@ pub fn status_of(code: &str) -> StatusCode {
         "job_already_running" | "bad_version" => StatusCode::CONFLICT,
         "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
         "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "request_timeout" | "not_ready" => StatusCode::SERVICE_UNAVAILABLE,
+        "request_timeout" | "not_ready" | "overloaded" => StatusCode::SERVICE_UNAVAILABLE,
         "internal" => StatusCode::INTERNAL_SERVER_ERROR,
         _ => StatusCode::BAD_REQUEST,
     }
@@ -118,7 +118,9 @@ impl From<PipelineError> for ApiError {
     fn from(e: PipelineError) -> Self {
         match e {
             PipelineError::Engine(e) => e.into(),
-            other if other.is_user_error() => ApiError::new(other.code(), other.to_string(), None),
+            other if other.is_user_error() => {
+                ApiError::new(other.code(), other.to_string(), other.field())
+            }
             other => ApiError::internal(other),
         }
     }
@@ -126,6 +128,14 @@ impl From<PipelineError> for ApiError {
 
 /// Parses a JSON body; errors name the key at fault (`sort[1]`, `version`).
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    // serde reads a struct from a JSON array too (`[5]` as `{"version": 5}`).
+    if body.trim_ascii_start().first() != Some(&b'{') {
+        return Err(ApiError::new(
+            "invalid_request",
+            "the body must be a JSON object",
+            None,
+        ));
+    }
     let mut de = serde_json::Deserializer::from_slice(body);
     serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
@@ -160,5 +170,7 @@ mod tests {
         let e = parse_json::<Swap>(br#"{"version": "seven"}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("version"));
         assert_eq!(e.code, "invalid_request");
+        let e = parse_json::<Swap>(b" [5]").unwrap_err();
+        assert!(e.message.contains("JSON object"), "{}", e.message);
     }
 }

@@ -6,6 +6,7 @@
 //! accepting, finish the requests in flight and the follower's batch, and return.
 
 mod error;
+mod listen;
 mod metrics;
 mod openapi;
 mod routes;
@@ -104,7 +105,16 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     config.check_addr(listener.local_addr()?)?;
-    let (engine, source) = service::prepare(&config).await?;
+    // Watch for the signal from the start: a stop during seeding or the first build
+    // ends the process cleanly (both resume at the next start).
+    tokio::pin!(shutdown);
+    let (engine, source) = tokio::select! {
+        prepared = service::prepare(&config) => prepared?,
+        () = &mut shutdown => {
+            tracing::info!("stopped during startup; the next start resumes the preparation");
+            return Ok(());
+        }
+    };
     let state = AppState::new(engine.clone(), source.clone(), config);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let follower = {
@@ -123,17 +133,16 @@ pub async fn serve(
     tracing::info!(
         "try: curl -s http://{addr}/v1/indexes/concerts/search -H 'content-type: application/json' -d '{{\"q\": \"아이우 콘서트\", \"limit\": 3}}'"
     );
-    let app = router(state);
-    let result = axum::serve(listener, app)
-        .with_graceful_shutdown(async move {
-            shutdown.await;
-            tracing::info!("shutting down: finishing requests in flight");
-        })
-        .await;
+    let limits = listen::Limits {
+        max_connections: state.config().max_connections(),
+        header_timeout: state.config().header_timeout(),
+        shutdown_grace: state.config().request_timeout(),
+    };
+    listen::run(listener, router(state), limits, shutdown).await;
     let _ = stop_tx.send(true);
     let _ = follower.await;
     tracing::info!("stopped");
-    Ok(result?)
+    Ok(())
 }
 
 /// The router with every route, auth, limits and the request middleware.
@@ -170,7 +179,13 @@ async fn track(State(state): State<AppState>, request: Request, next: Next) -> R
         std::process::id(),
         state.inner.next_request.fetch_add(1, Ordering::Relaxed)
     );
-    let method = request.method().to_string();
+    // A label per known method only: clients choose the method, and every new label
+    // value is a new series kept forever.
+    let method = match request.method().as_str() {
+        m @ ("GET" | "POST" | "PUT" | "DELETE" | "HEAD" | "OPTIONS" | "PATCH") => m,
+        _ => "other",
+    }
+    .to_string();
     let route = request
         .extensions()
         .get::<MatchedPath>()
@@ -212,14 +227,17 @@ async fn track(State(state): State<AppState>, request: Request, next: Next) -> R
     response
 }
 
-/// The bearer token of a request, if any.
+/// The bearer token of a request, if any (the scheme name is case-insensitive, RFC 7235).
 fn bearer(request: &Request) -> Option<&str> {
-    request
+    let value = request
         .headers()
         .get(header::AUTHORIZATION)?
         .to_str()
-        .ok()?
-        .strip_prefix("Bearer ")
+        .ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim_start())
 }
 
 /// Constant-time comparison (the length of the key is not secret).

@@ -18,6 +18,7 @@ use serde_json::{Value as Json_, json};
 use super::error::ErrorBody;
 use super::{ApiError, AppState, parse_json};
 use crate::analysis::{Analyzer, AnalyzerConfig, DecompoundMode};
+use crate::index::Ingest;
 use crate::pipeline::{self, ReindexOptions};
 use crate::query::SearchRequest;
 use crate::schema::FieldType;
@@ -216,6 +217,14 @@ pub(super) async fn analyze(
     raw: Result<Bytes, BytesRejection>,
 ) -> Answer {
     let request: AnalyzeBody = parse_json(&body(raw)?)?;
+    let chars = request.text.chars().count();
+    if chars > MAX_ANALYZE_CHARS {
+        return Err(ApiError::new(
+            "invalid_request",
+            format!("the text is {chars} characters; analyze takes at most {MAX_ANALYZE_CHARS}"),
+            Some("text"),
+        ));
+    }
     let default_analyzer = state.engine().analyzer().clone();
     let tokens = blocking(move || {
         let analyzer = match request.mode.as_deref() {
@@ -241,9 +250,21 @@ pub(super) async fn analyze(
     Ok(Json(json!({"tokens": tokens})).into_response())
 }
 
-/// NDJSON bulk writes: each line is a document to upsert, or `{"delete": ID}`. Every line
-/// gets a result; bad lines do not stop the others. One commit at the end.
-#[utoipa::path(post, path = "/v1/indexes/{alias}/documents", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body(content = String, content_type = "application/x-ndjson", description = "one JSON document per line to upsert, or {\"delete\": ID}"), responses((status = 200, description = "upserted, deleted, failed, results per line", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody)))]
+/// Most lines in one `documents` request.
+pub const MAX_DOCUMENT_LINES: usize = 10_000;
+/// Documents analysed together in a `documents` request.
+const INGEST_BATCH: usize = 500;
+/// Longest text `analyze` takes, in characters.
+pub const MAX_ANALYZE_CHARS: usize = 10_000;
+
+fn non_blank_lines(text: &str) -> usize {
+    text.lines().filter(|l| !l.trim().is_empty()).count()
+}
+
+/// NDJSON bulk writes: each line is a document to upsert, or `{"delete": ID}`. Bad lines
+/// are counted and the first 100 reported; they do not stop the others. One commit at
+/// the end.
+#[utoipa::path(post, path = "/v1/indexes/{alias}/documents", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body(content = String, content_type = "application/x-ndjson", description = "one JSON document per line to upsert, or {\"delete\": ID}"), responses((status = 200, description = "upserted, deleted, failed, errors (the first 100 bad lines: line, id, code, message, field), errors_omitted", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody), (status = 413, description = "body too large", body = ErrorBody)))]
 pub(super) async fn documents(
     State(state): State<AppState>,
     Path(alias): Path<String>,
@@ -252,53 +273,35 @@ pub(super) async fn documents(
     let bytes = body(raw)?;
     let engine = state.engine().clone();
     engine.spec(&alias)?;
+    let text = std::str::from_utf8(&bytes).map_err(|e| {
+        ApiError::new(
+            "invalid_request",
+            format!("the body is not UTF-8: {e}"),
+            None,
+        )
+    })?;
+    let lines = non_blank_lines(text);
+    if lines > MAX_DOCUMENT_LINES {
+        return Err(ApiError::new(
+            "payload_too_large",
+            format!(
+                "{lines} lines; at most {MAX_DOCUMENT_LINES} per request: send larger loads in several requests or run a reindex"
+            ),
+            None,
+        ));
+    }
     let result = blocking(move || {
         let index = engine.index(&alias)?;
-        let text = std::str::from_utf8(&bytes)
-            .map_err(|e| ApiError::new("invalid_request", format!("the body is not UTF-8: {e}"), None))?;
-        let mut results = Vec::new();
-        let (mut upserted, mut deleted, mut failed) = (0, 0, 0);
+        let text = std::str::from_utf8(&bytes).expect("checked above");
+        let mut ingest = Ingest::new(&index, INGEST_BATCH);
         for (n, line) in text.lines().enumerate() {
-            let line_no = n + 1;
-            if line.trim().is_empty() {
-                continue;
-            }
-            let doc: Json_ = match serde_json::from_str(line) {
-                Ok(doc) => doc,
-                Err(e) => {
-                    failed += 1;
-                    results.push(json!({"line": line_no, "result": "error", "error": {"code": "invalid_json", "message": e.to_string(), "field": null}}));
-                    continue;
-                }
-            };
-            if let Some(id) = doc.as_object().filter(|o| o.len() == 1).and_then(|o| o.get("delete")) {
-                let id = match id {
-                    Json_::String(s) => s.clone(),
-                    Json_::Number(n) => n.to_string(),
-                    _ => {
-                        failed += 1;
-                        results.push(json!({"line": line_no, "result": "error", "error": {"code": "invalid_document", "message": "delete needs a string or integer id", "field": "delete"}}));
-                        continue;
-                    }
-                };
-                index.delete(&[&id]).map_err(ApiError::internal)?;
-                deleted += 1;
-                results.push(json!({"line": line_no, "id": id, "result": "deleted"}));
-                continue;
-            }
-            let report = index.upsert(std::slice::from_ref(&doc)).map_err(ApiError::internal)?;
-            if let Some(rejected) = report.rejected.first() {
-                failed += 1;
-                let first = &rejected.errors[0];
-                let message: Vec<String> = rejected.errors.iter().map(|e| e.to_string()).collect();
-                results.push(json!({"line": line_no, "id": doc.get("id"), "result": "error", "error": {"code": "invalid_document", "message": message.join("; "), "field": first.field}}));
-            } else {
-                upserted += 1;
-                results.push(json!({"line": line_no, "id": doc.get("id"), "result": "upserted"}));
-            }
+            ingest
+                .line(n as u64 + 1, line)
+                .map_err(ApiError::internal)?;
         }
+        let report = ingest.finish().map_err(ApiError::internal)?;
         index.commit().map_err(ApiError::internal)?;
-        Ok(json!({"upserted": upserted, "deleted": deleted, "failed": failed, "results": results}))
+        Ok(report)
     })
     .await?;
     Ok(Json(result).into_response())
@@ -329,13 +332,6 @@ pub(super) async fn reindex(
     } else {
         parse_json(&bytes)?
     };
-    if request.batch_size == Some(0) {
-        return Err(ApiError::new(
-            "invalid_request",
-            "batch_size must be at least 1",
-            Some("batch_size"),
-        ));
-    }
     let defaults = ReindexOptions::default();
     let options = ReindexOptions {
         swap: request.swap.unwrap_or(true),
