@@ -19,6 +19,7 @@
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use serde_json::Value as Json;
@@ -135,6 +136,8 @@ pub struct Engine {
     /// Versions swapped out, kept weakly: a version's files are deleted only once no
     /// searcher (no `Arc`) holds it any more.
     retired: Mutex<Vec<(String, i64, Weak<KindIndex>)>>,
+    /// Set at shutdown: running reindexes stop and leave their job to be resumed.
+    stopping: AtomicBool,
 }
 
 impl Engine {
@@ -215,7 +218,19 @@ impl Engine {
             catalog,
             live: RwLock::new(live),
             retired: Mutex::new(Vec::new()),
+            stopping: AtomicBool::new(false),
         }
+    }
+
+    /// Asks the reindexes this engine runs to stop at their next step without finishing:
+    /// their jobs keep their checkpoints and resume at the next start. For shutdown.
+    pub fn stop_jobs(&self) {
+        self.stopping.store(true, Ordering::SeqCst);
+    }
+
+    /// Whether [`Engine::stop_jobs`] was called.
+    pub fn stopping(&self) -> bool {
+        self.stopping.load(Ordering::SeqCst)
     }
 
     /// The catalog (versions, aliases, jobs); `Err` for in-memory engines.

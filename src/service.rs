@@ -39,6 +39,29 @@ pub enum ServiceError {
     },
 }
 
+/// In the data directory while demo seeding has not finished.
+const SEEDING_MARKER: &str = "demo-seeding.unfinished";
+
+/// Whether another process is running `job`: its heartbeat moves. A job left by a
+/// process that just died looks alive until its heartbeat is stale, so watch it that
+/// long rather than leave it for nobody to resume.
+async fn still_running(catalog: &crate::catalog::Catalog, job: &crate::catalog::Job) -> bool {
+    let deadline = job.heartbeat_at + STALE_AFTER_MS + 500;
+    loop {
+        match catalog.job(job.id).await {
+            Ok(now) if now.state != crate::catalog::JobState::Running => return false,
+            Ok(now) if now.heartbeat_at != job.heartbeat_at => return true,
+            Ok(now) if now.is_stale(STALE_AFTER_MS) => return false,
+            Ok(_) => {}
+            Err(_) => return false,
+        }
+        if crate::catalog::now_ms() > deadline {
+            return false;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(250)).await;
+    }
+}
+
 /// Opens the engine and the source, migrates the source, seeds an empty one with demo
 /// rows (unless `config.no_demo`), and builds every kind whose live version has never
 /// been fed from the source (or resumes a reindex a crash left behind). Logs progress.
@@ -70,12 +93,24 @@ pub async fn prepare(config: &Config) -> Result<(Arc<Engine>, Source), ServiceEr
             .map_err(source_error)?
             == 0;
     }
-    if empty && !config.no_demo {
+    // Seeding writes in chunks; a marker file says it has not finished, so a seeding
+    // stopped half-way (the source no longer empty) is completed at the next start.
+    let unfinished = dir.join(SEEDING_MARKER);
+    if (empty || unfinished.exists()) && !config.no_demo {
         let (concerts, tickets) = config.demo_rows();
         tracing::info!(concerts, tickets, %url, "the source is empty: writing generated demo rows (--no-demo turns this off)");
+        let io_error = |e: std::io::Error| ServiceError::Engine {
+            dir: dir.display().to_string(),
+            source: EngineError::Index(crate::index::IndexError::Io {
+                path: unfinished.display().to_string(),
+                reason: e,
+            }),
+        };
+        std::fs::write(&unfinished, b"demo seeding started\n").map_err(io_error)?;
         seed_demo(&source, concerts, tickets, 42, |_| {})
             .await
             .map_err(source_error)?;
+        std::fs::remove_file(&unfinished).map_err(io_error)?;
     }
     let options = ReindexOptions {
         keep_versions: config.keep_versions(),
@@ -93,7 +128,7 @@ pub async fn prepare(config: &Config) -> Result<(Arc<Engine>, Source), ServiceEr
             .is_some();
         match catalog.active_job(&kind).await.ok().flatten() {
             // A reindex running in another process: serve what is live meanwhile.
-            Some(job) if !job.is_stale(STALE_AFTER_MS) => {
+            Some(job) if still_running(catalog, &job).await => {
                 tracing::info!(
                     kind,
                     job = job.id,

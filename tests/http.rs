@@ -689,6 +689,56 @@ async fn hostile_inputs_get_a_4xx_and_the_server_survives() {
     s.stop().await;
 }
 
+/// Slow or half-open clients: connections over the cap get a 503, a client that never
+/// finishes its headers is cut off, and none of them holds up shutdown.
+#[tokio::test]
+async fn slow_clients_cannot_hold_the_server() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let s = start(|c| {
+        c.max_connections = Some(3);
+        c.header_timeout_secs = Some(1);
+    })
+    .await;
+    let addr = s.base.trim_start_matches("http://").to_string();
+    let mut slow = Vec::new();
+    for _ in 0..3 {
+        let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+        stream
+            .write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            .await
+            .unwrap();
+        slow.push(stream);
+    }
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let mut over = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let mut answer = String::new();
+    over.read_to_string(&mut answer).await.unwrap();
+    assert!(
+        answer.starts_with("HTTP/1.1 503") && answer.contains("overloaded"),
+        "{answer}"
+    );
+
+    // The header deadline closes the slow ones and frees their places.
+    for stream in &mut slow {
+        let mut rest = Vec::new();
+        let read =
+            tokio::time::timeout(Duration::from_secs(5), stream.read_to_end(&mut rest)).await;
+        assert!(read.is_ok(), "a client without headers was not cut off");
+    }
+    let c = reqwest::Client::new();
+    let (status, _) = get(&c, &s.url("/healthz")).await;
+    assert_eq!(status, StatusCode::OK);
+
+    // A half-open client does not keep shutdown waiting.
+    let mut half = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    half.write_all(b"POST /v1/indexes/concerts/search HTTP/1.1\r\n")
+        .await
+        .unwrap();
+    tokio::time::timeout(Duration::from_secs(10), s.stop())
+        .await
+        .expect("shutdown finished with a half-open connection");
+}
+
 #[tokio::test]
 async fn keys_guard_search_and_admin_routes() {
     let s = start(|c| {

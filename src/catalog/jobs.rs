@@ -227,6 +227,27 @@ impl Catalog {
         Ok(done.rows_affected() == 1)
     }
 
+    /// Says the job's process is alive, whatever phase it is in.
+    pub async fn heartbeat(&self, id: i64) -> Result<(), CatalogError> {
+        sqlx::query("UPDATE jobs SET heartbeat_at = ? WHERE id = ? AND state = 'running'")
+            .bind(now_ms())
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
+    /// Lets go of a running job this process stops on purpose (shutdown): it stays
+    /// `running` with its checkpoint, and looks stale at once, so the next start (of
+    /// any process) resumes it without waiting out the heartbeat.
+    pub async fn release(&self, id: i64) -> Result<(), CatalogError> {
+        sqlx::query("UPDATE jobs SET heartbeat_at = 0 WHERE id = ? AND state = 'running'")
+            .bind(id)
+            .execute(self.pool())
+            .await?;
+        Ok(())
+    }
+
     /// Records progress (and the heartbeat); returns whether a cancel was requested.
     pub async fn report_progress(&self, id: i64, p: &JobProgress) -> Result<bool, CatalogError> {
         let cancel: Option<bool> = sqlx::query_scalar(

@@ -47,6 +47,9 @@ pub enum PipelineError {
     /// The job was cancelled.
     #[error("job {0} was cancelled; the live index is unchanged")]
     Cancelled(i64),
+    /// The process is shutting down; the job resumes at the next start.
+    #[error("job {0} was interrupted by a shutdown; it resumes at the next start")]
+    Interrupted(i64),
     /// An option is out of range.
     #[error("{field}: {reason}")]
     InvalidOption {
@@ -76,6 +79,7 @@ impl PipelineError {
             PipelineError::Engine(e) => e.is_user_error(),
             PipelineError::Source(_) => false,
             PipelineError::Cancelled(_) | PipelineError::InvalidOption { .. } => true,
+            PipelineError::Interrupted(_) => false,
         }
     }
 
@@ -85,6 +89,7 @@ impl PipelineError {
             PipelineError::Engine(e) => e.code(),
             PipelineError::Source(_) => "source_error",
             PipelineError::Cancelled(_) => "job_cancelled",
+            PipelineError::Interrupted(_) => "job_interrupted",
             PipelineError::InvalidOption { .. } => "invalid_request",
         }
     }
@@ -250,10 +255,34 @@ pub async fn run_job(
 ) -> Result<ReindexReport, PipelineError> {
     let catalog = engine.catalog()?;
     let id = job.id;
-    match run(engine, source, job, options, &mut progress).await {
+    // The heartbeat goes on in every phase (a final commit and merge can take minutes):
+    // a job that looks dead would be taken over by another process.
+    let beating = {
+        let catalog = catalog.clone();
+        tokio::spawn(async move {
+            let mut tick = tokio::time::interval(Duration::from_secs(1));
+            loop {
+                tick.tick().await;
+                if let Err(e) = catalog.heartbeat(id).await {
+                    tracing::warn!(job = id, error = %e, "job heartbeat failed");
+                }
+            }
+        })
+    };
+    let outcome = run(engine, source, job, options, &mut progress).await;
+    beating.abort();
+    match outcome {
         Ok(report) => {
             catalog.finish_job(id, JobState::Succeeded, None).await?;
             Ok(report)
+        }
+        Err(PipelineError::Interrupted(_)) => {
+            tracing::warn!(
+                job = id,
+                "reindex interrupted by shutdown; it resumes at the next start"
+            );
+            catalog.release(id).await?;
+            Err(PipelineError::Interrupted(id))
         }
         Err(e) => {
             let state = match e {
@@ -424,7 +453,7 @@ async fn run(
             done = &mut loader => break done,
             _ = tick.tick() => {
                 let cancel = report(catalog, job, &counters, started, base, "loading", progress).await?;
-                if cancel {
+                if cancel || engine.stopping() {
                     counters.cancel.store(true, Ordering::Relaxed);
                 }
             }
@@ -437,6 +466,9 @@ async fn run(
         Ok(result) => result?,
         Err(e) => return Err(internal(format!("reader task panicked: {e}"))),
     }
+    if engine.stopping() {
+        return Err(PipelineError::Interrupted(job.id));
+    }
     if counters.cancel.load(Ordering::Relaxed) {
         return Err(PipelineError::Cancelled(job.id));
     }
@@ -445,6 +477,9 @@ async fn run(
     let mut cursor = job.high_water;
     let mut caught_up = 0;
     loop {
+        if engine.stopping() {
+            return Err(PipelineError::Interrupted(job.id));
+        }
         let changes = retry(options, || source.changes_after(cursor, 1_000)).await?;
         let Some(last) = changes.last() else { break };
         cursor = last.seq;

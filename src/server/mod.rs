@@ -60,6 +60,8 @@ struct Inner {
     config: Config,
     metrics: Metrics,
     next_request: AtomicU64,
+    /// Reindexes started over HTTP, stopped and awaited at shutdown.
+    jobs: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl AppState {
@@ -72,6 +74,7 @@ impl AppState {
                 config,
                 metrics: Metrics::new(),
                 next_request: AtomicU64::new(1),
+                jobs: std::sync::Mutex::new(Vec::new()),
             }),
         }
     }
@@ -94,6 +97,22 @@ impl AppState {
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// Keeps a background job's task, to stop and await it at shutdown.
+    fn track_job(&self, task: tokio::task::JoinHandle<()>) {
+        let mut jobs = self.inner.jobs.lock().unwrap_or_else(|p| p.into_inner());
+        jobs.retain(|t| !t.is_finished());
+        jobs.push(task);
+    }
+
+    /// Stops the running jobs (they resume at the next start) and waits for them.
+    async fn stop_jobs(&self) {
+        self.engine().stop_jobs();
+        let jobs = std::mem::take(&mut *self.inner.jobs.lock().unwrap_or_else(|p| p.into_inner()));
+        for job in jobs {
+            let _ = job.await;
+        }
     }
 }
 
@@ -138,7 +157,8 @@ pub async fn serve(
         header_timeout: state.config().header_timeout(),
         shutdown_grace: state.config().request_timeout(),
     };
-    listen::run(listener, router(state), limits, shutdown).await;
+    listen::run(listener, router(state.clone()), limits, shutdown).await;
+    state.stop_jobs().await;
     let _ = stop_tx.send(true);
     let _ = follower.await;
     tracing::info!("stopped");

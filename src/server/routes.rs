@@ -344,10 +344,10 @@ pub(super) async fn reindex(
     let id = job.id;
     let engine = state.engine().clone();
     let source = state.source().clone();
-    tokio::spawn(async move {
+    state.track_job(tokio::spawn(async move {
         // The outcome is in the catalog (GET /v1/jobs/{id}); failures are logged there.
         let _ = pipeline::run_job(&engine, &source, &job, &options, |_| {}).await;
-    });
+    }));
     Ok((StatusCode::ACCEPTED, Json(json!({"job_id": id}))).into_response())
 }
 
