@@ -57,6 +57,10 @@ pub struct Config {
     /// Seconds a client has to send its request headers [default: 10].
     #[arg(long, env = "CHATDA_HEADER_TIMEOUT_SECS")]
     pub header_timeout_secs: Option<u64>,
+    /// Time zone of bare dates in requests that name none (`UTC`, `+09:00`,
+    /// `Asia/Seoul`): filters, date ranges, calendar buckets [default: UTC].
+    #[arg(long, env = "CHATDA_TIME_ZONE")]
+    pub time_zone: Option<String>,
     /// Log one JSON object per line instead of human-readable lines.
     #[arg(long, env = "CHATDA_LOG_JSON")]
     #[serde(default)]
@@ -136,6 +140,14 @@ pub enum ConfigError {
     /// The combination is unsafe.
     #[error("{0}")]
     Unsafe(String),
+    /// A value is not valid.
+    #[error("{key}: {reason}")]
+    Invalid {
+        /// The setting.
+        key: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
 }
 
 impl Config {
@@ -168,6 +180,7 @@ impl Config {
             max_body_bytes: self.max_body_bytes.or(file.max_body_bytes),
             request_timeout_secs: self.request_timeout_secs.or(file.request_timeout_secs),
             max_connections: self.max_connections.or(file.max_connections),
+            time_zone: self.time_zone.or(file.time_zone),
             header_timeout_secs: self.header_timeout_secs.or(file.header_timeout_secs),
             log_json: self.log_json || file.log_json,
             keep_versions: self.keep_versions.or(file.keep_versions),
@@ -179,9 +192,23 @@ impl Config {
         })
     }
 
-    /// Refuses the configured listen address if it is public and there is no admin key.
+    /// Refuses the configured listen address if it is public and there is no admin key,
+    /// and an unknown time zone.
     pub fn check(&self) -> Result<(), ConfigError> {
+        self.zone()?;
         self.check_addr(self.listen())
+    }
+
+    /// The default time zone.
+    pub fn zone(&self) -> Result<crate::schema::Zone, ConfigError> {
+        self.time_zone
+            .as_deref()
+            .map_or(Ok(crate::schema::Zone::utc()), |z| {
+                crate::schema::Zone::parse(z).map_err(|reason| ConfigError::Invalid {
+                    key: "time_zone",
+                    reason,
+                })
+            })
     }
 
     /// Refuses `addr` if it is public and there is no admin key.

@@ -28,7 +28,7 @@ use crate::analysis::{AnalysisError, Analyzer, AnalyzerConfig};
 use crate::catalog::{Catalog, CatalogError, VersionState};
 use crate::index::{BatchReport, IndexError, KindIndex};
 use crate::query::{self, QueryError, SearchError, SearchRequest, SearchResponse};
-use crate::schema::{KindSpec, SchemaError};
+use crate::schema::{KindSpec, SchemaError, Zone};
 
 /// Built-in kinds every engine opens.
 pub const BUILTIN_KINDS: [&str; 2] = ["concerts", "tickets"];
@@ -102,6 +102,8 @@ pub struct EngineConfig {
     pub analyzer: AnalyzerConfig,
     /// The kinds to open; default: the built-in `concerts` and `tickets`.
     pub kinds: Vec<KindSpec>,
+    /// Time zone of bare dates in requests that name none; default UTC.
+    pub time_zone: Zone,
 }
 
 impl EngineConfig {
@@ -114,6 +116,7 @@ impl EngineConfig {
                 .iter()
                 .map(|k| KindSpec::builtin(k))
                 .collect::<Result<_, _>>()?,
+            time_zone: Zone::utc(),
         })
     }
 }
@@ -138,6 +141,8 @@ pub struct Engine {
     retired: Mutex<Vec<(String, i64, Weak<KindIndex>)>>,
     /// Set at shutdown: running reindexes stop and leave their job to be resumed.
     stopping: AtomicBool,
+    /// For requests that name no time zone.
+    time_zone: Zone,
 }
 
 impl Engine {
@@ -169,7 +174,13 @@ impl Engine {
             );
             specs.insert(spec.name.clone(), spec);
         }
-        Ok(Self::assemble(analyzer, specs, None, live))
+        Ok(Self::assemble(
+            analyzer,
+            specs,
+            None,
+            live,
+            config.time_zone,
+        ))
     }
 
     /// Opens an engine as configured (in memory when `config.data_dir` is `None`).
@@ -203,7 +214,13 @@ impl Engine {
             );
             specs.insert(spec.name.clone(), spec);
         }
-        Ok(Self::assemble(analyzer, specs, Some(catalog), live))
+        Ok(Self::assemble(
+            analyzer,
+            specs,
+            Some(catalog),
+            live,
+            config.time_zone,
+        ))
     }
 
     fn assemble(
@@ -211,6 +228,7 @@ impl Engine {
         specs: BTreeMap<String, KindSpec>,
         catalog: Option<Catalog>,
         live: BTreeMap<String, Live>,
+        time_zone: Zone,
     ) -> Self {
         Engine {
             analyzer,
@@ -219,6 +237,7 @@ impl Engine {
             live: RwLock::new(live),
             retired: Mutex::new(Vec::new()),
             stopping: AtomicBool::new(false),
+            time_zone,
         }
     }
 
@@ -387,12 +406,25 @@ impl Engine {
         kind: &str,
         request: &SearchRequest,
     ) -> Result<SearchResponse, EngineError> {
-        Ok(query::search(&*self.index(kind)?, request)?)
+        let index = self.index(kind)?;
+        Ok(query::search(&index, &self.zoned(request))?)
     }
 
     /// Runs only the filter, text and aggregations of `request` (no hits).
     pub fn aggregate(&self, kind: &str, request: &SearchRequest) -> Result<Json, EngineError> {
-        Ok(query::aggregate(&*self.index(kind)?, request)?)
+        let index = self.index(kind)?;
+        Ok(query::aggregate(&index, &self.zoned(request))?)
+    }
+
+    /// The engine's time zone for a request that names none.
+    fn zoned<'r>(&self, request: &'r SearchRequest) -> std::borrow::Cow<'r, SearchRequest> {
+        if request.time_zone.is_some() || self.time_zone.is_utc() {
+            return std::borrow::Cow::Borrowed(request);
+        }
+        std::borrow::Cow::Owned(SearchRequest {
+            time_zone: Some(self.time_zone.name().to_string()),
+            ..request.clone()
+        })
     }
 
     fn read(&self) -> std::sync::RwLockReadGuard<'_, BTreeMap<String, Live>> {

@@ -6,7 +6,8 @@ use anyhow::Context;
 use clap::Args;
 
 use crate::config::{KindSelect, selects};
-use crate::engine::Engine;
+use crate::engine::{Engine, EngineConfig};
+use crate::schema::Zone;
 use crate::source::{Source, default_url};
 
 /// `--data-dir` and `--source`.
@@ -22,6 +23,9 @@ pub struct DataArgs {
     /// A kind's SELECT for your own tables, as KIND=SQL (repeatable).
     #[arg(long = "select", value_name = "KIND=SQL", global = true)]
     pub select: Vec<KindSelect>,
+    /// Time zone of bare dates in requests that name none [default: UTC].
+    #[arg(long, env = "CHATDA_TIME_ZONE", global = true)]
+    pub time_zone: Option<String>,
 }
 
 impl DataArgs {
@@ -42,7 +46,12 @@ impl DataArgs {
 
     /// Opens the engine on the data directory.
     pub async fn engine(&self) -> anyhow::Result<Engine> {
-        Engine::open(&self.data_dir)
+        let mut config = EngineConfig::new(&self.data_dir)?;
+        if let Some(zone) = &self.time_zone {
+            config.time_zone =
+                Zone::parse(zone).map_err(|e| anyhow::anyhow!("--time-zone: {e}"))?;
+        }
+        Engine::with_config(config)
             .await
             .with_context(|| format!("cannot open the indexes in {}", self.data_dir.display()))
     }

@@ -4,10 +4,16 @@
 //! {"genre": ["콘서트", "페스티벌"],                   // any of
 //!  "city": "서울",                                     // equals
 //!  "start_date": {"gte": "2025-06-01", "lt": "2025-09-01"}, // range: gt, gte, lt, lte
+//!  "created_at": {"lte": "2025-12-19", "time_zone": "Asia/Seoul"}, // all of that day
 //!  "assignee": {"exists": true},                       // has a value (false: has none)
 //!  "not": {"status": "closed"},                        // none of the inner filters
 //!  "deleted": false}
 //! ```
+//!
+//! A bare date (`2025-12-19`) is a whole calendar day in the request's time zone (the
+//! range's own `time_zone`, else the request's, else the engine's default): `lte` and
+//! equality take in all of it, `gt` skips all of it. Timestamps with an offset are
+//! instants.
 //!
 //! Entries are ANDed. Filters only restrict the candidate set: the result is wrapped so
 //! it contributes no score. A kind with a `soft_delete` field hides documents with it set
@@ -26,7 +32,9 @@ use tantivy::{DateTime, DocId, DocSet, Score, SeekDangerResult, SegmentReader};
 use super::QueryError;
 use super::terms::AnyTerm;
 use crate::index::{FieldMap, IndexedField};
-use crate::schema::{FieldType, KindSpec, parse_date};
+use time::OffsetDateTime;
+
+use crate::schema::{DateValue, FieldType, KindSpec, Zone, parse_date};
 
 /// Builds the filter query for `filter` (a JSON object), including the soft-delete rule;
 /// `None` when nothing restricts the set.
@@ -34,12 +42,14 @@ pub fn build_filter(
     spec: &KindSpec,
     fields: &FieldMap,
     filter: Option<&Map<String, Json>>,
+    zone: &Zone,
 ) -> Result<Option<Box<dyn Query>>, QueryError> {
     let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     let empty = Map::new();
     let filter = filter.unwrap_or(&empty);
+    let context = Context { spec, fields, zone };
     for (name, condition) in filter {
-        clauses.push((Occur::Must, clause(spec, fields, name, condition)?));
+        clauses.push((Occur::Must, context.clause(name, condition)?));
     }
     if let Some(flag) = &spec.soft_delete
         && !mentions(filter, flag)
@@ -75,91 +85,197 @@ fn mentions(filter: &Map<String, Json>, field: &str) -> bool {
     })
 }
 
-fn clause(
-    spec: &KindSpec,
-    fields: &FieldMap,
+/// What every clause is built against.
+struct Context<'a> {
+    spec: &'a KindSpec,
+    fields: &'a FieldMap,
+    /// Bare dates are days in this zone (a range may name its own `time_zone`).
+    zone: &'a Zone,
+}
+
+impl Context<'_> {
+    fn clause(&self, name: &str, condition: &Json) -> Result<Box<dyn Query>, QueryError> {
+        if name == "not" {
+            let inner = condition
+                .as_object()
+                .ok_or_else(|| bad("not", "expected an object of filters".into()))?;
+            let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
+            for (inner_name, inner_condition) in inner {
+                clauses.push((Occur::MustNot, self.clause(inner_name, inner_condition)?));
+            }
+            return Ok(Box::new(BooleanQuery::new(clauses)));
+        }
+        let field = plain_field(self.spec, self.fields, name)?;
+        let ty = self
+            .spec
+            .field(name)
+            .map(|f| f.ty)
+            .expect("plain_field checked the name");
+        match condition {
+            Json::Array(values) if ty == FieldType::Date => {
+                let any = values
+                    .iter()
+                    .map(|v| Ok((Occur::Should, date_equals(field, name, v, self.zone)?)))
+                    .collect::<Result<Vec<_>, QueryError>>()?;
+                Ok(Box::new(BooleanQuery::new(any)))
+            }
+            Json::Array(values) => {
+                let terms = values
+                    .iter()
+                    .map(|v| term(field, ty, name, v))
+                    .collect::<Result<Vec<_>, _>>()?;
+                // A lazy union: a filter is usually checked document by document against a
+                // rarer text query rather than read in full.
+                Ok(Box::new(AnyTerm::new(field, terms, 1.0)))
+            }
+            Json::Object(ops) if ops.contains_key("exists") => exists(name, ops),
+            Json::Object(ops) => {
+                if matches!(ty, FieldType::Keyword | FieldType::Bool) {
+                    return Err(bad(name, "ranges apply to numbers and dates only".into()));
+                }
+                let (lower, upper) = if ty == FieldType::Date {
+                    date_range(field, name, ops, self.zone)?
+                } else {
+                    number_range(field, ty, name, ops)?
+                };
+                Ok(Box::new(ScanCost(RangeQuery::new(lower, upper))))
+            }
+            scalar if ty == FieldType::Date => date_equals(field, name, scalar, self.zone),
+            scalar => Ok(Box::new(TermQuery::new(
+                term(field, ty, name, scalar)?,
+                IndexRecordOption::Basic,
+            ))),
+        }
+    }
+}
+
+fn exists(name: &str, ops: &Map<String, Json>) -> Result<Box<dyn Query>, QueryError> {
+    let wanted = ops
+        .get("exists")
+        .and_then(Json::as_bool)
+        .filter(|_| ops.len() == 1);
+    let Some(wanted) = wanted else {
+        return Err(bad(
+            name,
+            "`exists` takes true or false and no other operator".into(),
+        ));
+    };
+    let exists: Box<dyn Query> = Box::new(ExistsQuery::new(name.to_string(), false));
+    Ok(if wanted {
+        exists
+    } else {
+        Box::new(BooleanQuery::new(vec![
+            (Occur::Must, Box::new(AllQuery)),
+            (Occur::MustNot, exists),
+        ]))
+    })
+}
+
+type Bounds = (Bound<Term>, Bound<Term>);
+
+fn number_range(
+    field: tantivy::schema::Field,
+    ty: FieldType,
     name: &str,
-    condition: &Json,
-) -> Result<Box<dyn Query>, QueryError> {
-    if name == "not" {
-        let inner = condition
-            .as_object()
-            .ok_or_else(|| bad("not", "expected an object of filters".into()))?;
-        let mut clauses: Vec<(Occur, Box<dyn Query>)> = vec![(Occur::Must, Box::new(AllQuery))];
-        for (inner_name, inner_condition) in inner {
-            clauses.push((
-                Occur::MustNot,
-                clause(spec, fields, inner_name, inner_condition)?,
+    ops: &Map<String, Json>,
+) -> Result<Bounds, QueryError> {
+    if ops.is_empty() {
+        return Err(bad(name, "an empty range".into()));
+    }
+    let (mut lower, mut upper) = (Bound::Unbounded, Bound::Unbounded);
+    for (op, value) in ops {
+        let t = term(field, ty, name, value)?;
+        match op.as_str() {
+            "gt" => lower = Bound::Excluded(t),
+            "gte" => lower = Bound::Included(t),
+            "lt" => upper = Bound::Excluded(t),
+            "lte" => upper = Bound::Included(t),
+            other => return Err(unknown_operator(name, other)),
+        }
+    }
+    Ok((lower, upper))
+}
+
+/// A date range; a bare date is a whole day, so `lte` and `gt` take in or skip all of
+/// it. `time_zone` overrides the request's zone for this range.
+fn date_range(
+    field: tantivy::schema::Field,
+    name: &str,
+    ops: &Map<String, Json>,
+    zone: &Zone,
+) -> Result<Bounds, QueryError> {
+    let own_zone = match ops.get("time_zone") {
+        None => None,
+        Some(Json::String(z)) => Some(Zone::parse(z).map_err(|reason| bad(name, reason))?),
+        Some(other) => {
+            return Err(bad(
+                name,
+                format!("time_zone must be a string, found {other}"),
             ));
         }
-        return Ok(Box::new(BooleanQuery::new(clauses)));
+    };
+    let zone = own_zone.as_ref().unwrap_or(zone);
+    let (mut lower, mut upper) = (Bound::Unbounded, Bound::Unbounded);
+    let mut any = false;
+    for (op, value) in ops {
+        if op == "time_zone" {
+            continue;
+        }
+        any = true;
+        let s = value
+            .as_str()
+            .ok_or_else(|| bad(name, format!("expected a date string, found {value}")))?;
+        let date = DateValue::parse(s, zone).map_err(|reason| bad(name, reason))?;
+        let at = |t: OffsetDateTime| date_term(field, t);
+        match (op.as_str(), date) {
+            ("gte", d) => lower = Bound::Included(at(d.start())),
+            ("gt", DateValue::Day { end, .. }) => lower = Bound::Included(at(end)),
+            ("gt", DateValue::Instant(t)) => lower = Bound::Excluded(at(t)),
+            ("lt", d) => upper = Bound::Excluded(at(d.start())),
+            ("lte", DateValue::Day { end, .. }) => upper = Bound::Excluded(at(end)),
+            ("lte", DateValue::Instant(t)) => upper = Bound::Included(at(t)),
+            (other, _) => return Err(unknown_operator(name, other)),
+        }
     }
-    let field = plain_field(spec, fields, name)?;
-    let ty = spec
-        .field(name)
-        .map(|f| f.ty)
-        .expect("plain_field checked the name");
-    match condition {
-        Json::Array(values) => {
-            let terms = values
-                .iter()
-                .map(|v| term(field, ty, name, v))
-                .collect::<Result<Vec<_>, _>>()?;
-            // A lazy union: a filter is usually checked document by document against a
-            // rarer text query rather than read in full.
-            Ok(Box::new(AnyTerm::new(field, terms, 1.0)))
-        }
-        Json::Object(ops) if ops.contains_key("exists") => {
-            let wanted = ops
-                .get("exists")
-                .and_then(Json::as_bool)
-                .filter(|_| ops.len() == 1);
-            let Some(wanted) = wanted else {
-                return Err(bad(
-                    name,
-                    "`exists` takes true or false and no other operator".into(),
-                ));
-            };
-            let exists: Box<dyn Query> = Box::new(ExistsQuery::new(name.to_string(), false));
-            Ok(if wanted {
-                exists
-            } else {
-                Box::new(BooleanQuery::new(vec![
-                    (Occur::Must, Box::new(AllQuery)),
-                    (Occur::MustNot, exists),
-                ]))
-            })
-        }
-        Json::Object(ops) => {
-            if matches!(ty, FieldType::Keyword | FieldType::Bool) {
-                return Err(bad(name, "ranges apply to numbers and dates only".into()));
-            }
-            let (mut lower, mut upper) = (Bound::Unbounded, Bound::Unbounded);
-            for (op, value) in ops {
-                let t = term(field, ty, name, value)?;
-                match op.as_str() {
-                    "gt" => lower = Bound::Excluded(t),
-                    "gte" => lower = Bound::Included(t),
-                    "lt" => upper = Bound::Excluded(t),
-                    "lte" => upper = Bound::Included(t),
-                    other => {
-                        return Err(bad(
-                            name,
-                            format!("unknown operator {other:?}: use gt, gte, lt, lte, exists"),
-                        ));
-                    }
-                }
-            }
-            if ops.is_empty() {
-                return Err(bad(name, "an empty range".into()));
-            }
-            Ok(Box::new(ScanCost(RangeQuery::new(lower, upper))))
-        }
-        scalar => Ok(Box::new(TermQuery::new(
-            term(field, ty, name, scalar)?,
-            IndexRecordOption::Basic,
-        ))),
+    if !any {
+        return Err(bad(name, "an empty range".into()));
     }
+    Ok((lower, upper))
+}
+
+/// Equality with a date: a bare date matches its whole day, a timestamp that instant.
+fn date_equals(
+    field: tantivy::schema::Field,
+    name: &str,
+    value: &Json,
+    zone: &Zone,
+) -> Result<Box<dyn Query>, QueryError> {
+    let s = value
+        .as_str()
+        .ok_or_else(|| bad(name, format!("expected a date string, found {value}")))?;
+    Ok(
+        match DateValue::parse(s, zone).map_err(|reason| bad(name, reason))? {
+            DateValue::Instant(t) => Box::new(TermQuery::new(
+                date_term(field, t),
+                IndexRecordOption::Basic,
+            )),
+            DateValue::Day { start, end } => Box::new(ScanCost(RangeQuery::new(
+                Bound::Included(date_term(field, start)),
+                Bound::Excluded(date_term(field, end)),
+            ))),
+        },
+    )
+}
+
+fn date_term(field: tantivy::schema::Field, t: OffsetDateTime) -> Term {
+    Term::from_field_date(field, DateTime::from_timestamp_secs(t.unix_timestamp()))
+}
+
+fn unknown_operator(name: &str, op: &str) -> QueryError {
+    bad(
+        name,
+        format!("unknown operator {op:?}: use gt, gte, lt, lte, exists (and time_zone on dates)"),
+    )
 }
 
 fn plain_field(
@@ -201,8 +317,7 @@ fn term(
         ),
         FieldType::Date => {
             let s = value.as_str().ok_or_else(|| wrong("a date string"))?;
-            let t = parse_date(s).map_err(|reason| bad(name, reason))?;
-            Term::from_field_date(field, DateTime::from_timestamp_secs(t.unix_timestamp()))
+            date_term(field, parse_date(s).map_err(|reason| bad(name, reason))?)
         }
         FieldType::Text => return Err(QueryError::NotFilterable(name.to_string())),
     })

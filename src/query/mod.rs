@@ -116,7 +116,7 @@ mod tests {
     use super::*;
     use crate::analysis::{Analyzer, AnalyzerConfig};
     use crate::index::KindIndex;
-    use crate::schema::KindSpec;
+    use crate::schema::{KindSpec, Zone};
 
     fn concerts() -> KindIndex {
         let analyzer = Arc::new(Analyzer::new(&AnalyzerConfig::default()).unwrap());
@@ -133,9 +133,14 @@ mod tests {
     }
 
     fn ids(index: &KindIndex, filter: Value) -> Vec<String> {
-        let query = build_filter(index.spec(), index.fields(), filter.as_object())
-            .unwrap()
-            .unwrap_or_else(|| Box::new(AllQuery));
+        let query = build_filter(
+            index.spec(),
+            index.fields(),
+            filter.as_object(),
+            &Zone::utc(),
+        )
+        .unwrap()
+        .unwrap_or_else(|| Box::new(AllQuery));
         let searcher = index.searcher();
         let mut ids: Vec<String> = searcher
             .search(&*query, &DocSetCollector)
@@ -188,6 +193,118 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_date_is_a_whole_day_in_the_time_zone() {
+        let analyzer = Arc::new(Analyzer::new(&AnalyzerConfig::default()).unwrap());
+        let index = KindIndex::in_memory(KindSpec::builtin("concerts").unwrap(), analyzer).unwrap();
+        let at = |id: u32, when: &str| json!({"id": id, "title": "공연", "start_date": when});
+        let report = index
+            .upsert(&[
+                at(1, "2025-12-19T10:00:00+09:00"), // 01:00 UTC on the 19th
+                at(2, "2025-12-19T23:30:00+09:00"), // 14:30 UTC on the 19th
+                at(3, "2025-12-20T00:30:00+09:00"), // 15:30 UTC on the 19th
+                at(4, "2025-12-18T23:59:00+09:00"), // 14:59 UTC on the 18th
+            ])
+            .unwrap();
+        assert!(report.rejected.is_empty());
+        index.commit().unwrap();
+        let in_zone = |filter: Value, zone: &str| {
+            let zone = Zone::parse(zone).unwrap();
+            let query = build_filter(index.spec(), index.fields(), filter.as_object(), &zone)
+                .unwrap()
+                .unwrap();
+            let searcher = index.searcher();
+            let mut ids: Vec<String> = searcher
+                .search(&*query, &DocSetCollector)
+                .unwrap()
+                .into_iter()
+                .map(|a| {
+                    let doc: TantivyDocument = searcher.doc(a).unwrap();
+                    doc.get_first(index.fields().id)
+                        .unwrap()
+                        .as_str()
+                        .unwrap()
+                        .to_string()
+                })
+                .collect();
+            ids.sort();
+            ids
+        };
+        // lte a day takes in all of it (it used to stop at its first instant).
+        assert_eq!(
+            in_zone(json!({"start_date": {"lte": "2025-12-19"}}), "UTC"),
+            ["1", "2", "3", "4"]
+        );
+        assert_eq!(
+            in_zone(json!({"start_date": {"lte": "2025-12-18"}}), "UTC"),
+            ["4"]
+        );
+        // The Korean day of the 19th.
+        assert_eq!(
+            in_zone(json!({"start_date": "2025-12-19"}), "Asia/Seoul"),
+            ["1", "2"]
+        );
+        assert_eq!(
+            in_zone(json!({"start_date": "2025-12-19"}), "UTC"),
+            ["1", "2", "3"]
+        );
+        assert_eq!(
+            in_zone(json!({"start_date": {"gt": "2025-12-19"}}), "+09:00"),
+            ["3"]
+        );
+        assert_eq!(
+            in_zone(json!({"start_date": {"lt": "2025-12-19"}}), "+09:00"),
+            ["4"]
+        );
+        assert_eq!(
+            in_zone(
+                json!({"start_date": {"gte": "2025-12-19", "lte": "2025-12-19", "time_zone": "Asia/Seoul"}}),
+                "UTC"
+            ),
+            ["1", "2"],
+            "a range's own time_zone wins"
+        );
+        assert_eq!(
+            in_zone(
+                json!({"start_date": ["2025-12-18", "2025-12-20"]}),
+                "Asia/Seoul"
+            ),
+            ["3", "4"]
+        );
+
+        // Per-day counts follow the zone: Korean days, keys at Korean midnight.
+        let per_day = |zone: Value| {
+            let request = SearchRequest::from_json(
+                json!({"limit": 0, "time_zone": zone, "aggs": {"d": {"date_histogram": {"field": "start_date", "calendar_interval": "day"}}}})
+                    .to_string()
+                    .as_bytes(),
+            )
+            .unwrap();
+            let aggs = search(&index, &request).unwrap().aggregations.unwrap();
+            aggs["d"]["buckets"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|b| {
+                    (
+                        b["key_as_string"].as_str().unwrap().to_string(),
+                        b["doc_count"].as_u64().unwrap(),
+                    )
+                })
+                .collect::<Vec<_>>()
+        };
+        assert_eq!(
+            per_day(json!("Asia/Seoul")),
+            [
+                ("2025-12-18T00:00:00+09:00".to_string(), 1),
+                ("2025-12-19T00:00:00+09:00".to_string(), 2),
+                ("2025-12-20T00:00:00+09:00".to_string(), 1)
+            ]
+        );
+        let utc: Vec<u64> = per_day(Value::Null).into_iter().map(|(_, n)| n).collect();
+        assert_eq!(utc, [1, 3]);
+    }
+
+    #[test]
     fn equal_scores_rank_by_id_whatever_the_indexing_order() {
         let analyzer = Arc::new(Analyzer::new(&AnalyzerConfig::default()).unwrap());
         let index = KindIndex::in_memory(KindSpec::builtin("concerts").unwrap(), analyzer).unwrap();
@@ -213,7 +330,7 @@ mod tests {
         let spec = index.spec();
         let fields = index.fields();
         let err = |filter: Value| {
-            build_filter(spec, fields, filter.as_object())
+            build_filter(spec, fields, filter.as_object(), &Zone::utc())
                 .err()
                 .unwrap()
         };
@@ -234,6 +351,11 @@ mod tests {
                 .contains("not a date")
         );
         assert_eq!(err(json!({"genre": {"gte": "a"}})).field(), "genre");
+        assert!(
+            err(json!({"start_date": {"lte": "2025-01-01", "time_zone": "Mars/Olympus"}}))
+                .to_string()
+                .contains("unknown time zone")
+        );
         assert_eq!(err(json!({"not": {"colour": 1}})).field(), "colour");
     }
 }

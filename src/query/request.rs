@@ -17,6 +17,7 @@ use serde_json::{Map, Value as Json};
 
 use super::QueryError;
 use super::text::Fuzzy;
+use crate::schema::Zone;
 
 /// Default number of hits per page.
 pub const DEFAULT_LIMIT: usize = 10;
@@ -64,6 +65,9 @@ pub struct SearchRequest {
     pub highlight: bool,
     /// Aggregations over every matching document (see [`crate::analytics`]).
     pub aggs: Option<Map<String, Json>>,
+    /// Time zone of bare dates in filters and of calendar buckets: `UTC`, `+09:00`,
+    /// `Asia/Seoul`; default: the engine's (`time_zone` in the settings, UTC unless set).
+    pub time_zone: Option<String>,
 }
 
 impl Default for SearchRequest {
@@ -81,6 +85,7 @@ impl Default for SearchRequest {
             search_after: None,
             highlight: false,
             aggs: None,
+            time_zone: None,
         }
     }
 }
@@ -114,6 +119,16 @@ impl SearchRequest {
             reason: e.to_string(),
         })?;
         Ok(request)
+    }
+
+    /// The request's time zone, or UTC.
+    pub fn zone(&self) -> Result<Zone, QueryError> {
+        self.time_zone.as_deref().map_or(Ok(Zone::utc()), |z| {
+            Zone::parse(z).map_err(|reason| QueryError::Invalid {
+                field: "time_zone".into(),
+                reason,
+            })
+        })
     }
 
     /// Checks the limits that do not depend on the kind.
@@ -152,6 +167,12 @@ impl SearchRequest {
             && !(0.0..=1.0).contains(&min)
         {
             return invalid("min_score", format!("must be between 0 and 1, found {min}"));
+        }
+        if let Some(zone) = &self.time_zone {
+            Zone::parse(zone).map_err(|reason| QueryError::Invalid {
+                field: "time_zone".into(),
+                reason,
+            })?;
         }
         if self.sort.len() > MAX_SORT_KEYS {
             return invalid("sort", format!("at most {MAX_SORT_KEYS} sort keys"));

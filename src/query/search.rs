@@ -24,6 +24,7 @@ use crate::schema::{FieldType, KindSpec};
 pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
     let started = Instant::now();
     request.check()?;
+    let zone = request.zone()?;
     let spec = index.spec();
     let fields = searched_fields(index, request)?;
     let sort = sort_keys(spec, request)?;
@@ -36,7 +37,7 @@ pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchRespon
     let aggs = request
         .aggs
         .as_ref()
-        .map(|aggs| analytics::Plan::new(index, &searcher, aggs))
+        .map(|aggs| analytics::Plan::new(index, &searcher, aggs, &zone))
         .transpose()?;
     let text = TextQuery::new(
         index.analyzer(),
@@ -47,7 +48,7 @@ pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchRespon
     );
     let text_query = text.build(&request.q)?;
     let scored = text_query.is_some();
-    let filter = build_filter(spec, index.fields(), request.filter.as_ref())?;
+    let filter = build_filter(spec, index.fields(), request.filter.as_ref(), &zone)?;
     let query = combine(text_query, filter);
 
     let window = request.offset + request.limit;

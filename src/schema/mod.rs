@@ -24,10 +24,12 @@
 //! ```
 
 mod validate;
+mod zone;
 
 use serde::{Deserialize, Serialize};
 
 pub use validate::{FieldError, ValidDocument, Value, parse_date};
+pub use zone::{DateValue, Zone};
 
 /// Default longest accepted text value (bytes): larger values are almost always an
 /// upstream bug (a whole file in a column), and would make one document dominate analysis.
