@@ -602,3 +602,121 @@ async fn sqlite_custom_select_and_unreadable_ids() {
     );
     assert_eq!(f.engine.live("concerts").unwrap().version, report.version);
 }
+
+/// Writes pushed through the API survive reindexes (new id, update, delete), until the
+/// source changes the same row afterwards; rows the follower cannot index are kept as
+/// sync errors and retried once fixed.
+async fn pushed_writes_survive_reindexes_and_failed_rows_are_kept(f: Fixture) {
+    seed_demo(&f.source, 100, 0, 5, |_| {}).await.unwrap();
+    pipeline::reindex(&f.engine, &f.source, "concerts", &quick(), |_| {})
+        .await
+        .unwrap();
+    let lines = [
+        r#"{"id": 90001, "title": "API로 넣은 공연"}"#,
+        r#"{"id": 3, "title": "API로 바꾼 제목"}"#,
+        r#"{"delete": 4}"#,
+        r#"{"id": 5, "price_min": "free"}"#,
+    ]
+    .join("\n");
+    let report = pipeline::push_lines(&f.engine, &f.source, "concerts", lines, 100)
+        .await
+        .unwrap();
+    assert_eq!((report.upserted, report.deleted, report.failed), (2, 1, 1));
+    assert_eq!(
+        title_of(&f.engine, "90001").as_deref(),
+        Some("API로 넣은 공연")
+    );
+
+    for round in 0..2 {
+        let done = pipeline::reindex(&f.engine, &f.source, "concerts", &quick(), |_| {})
+            .await
+            .unwrap();
+        assert!(done.swapped);
+        assert_eq!(
+            title_of(&f.engine, "90001").as_deref(),
+            Some("API로 넣은 공연"),
+            "round {round}: a pushed document is not in the source, yet survives"
+        );
+        assert_eq!(title_of(&f.engine, "3").as_deref(), Some("API로 바꾼 제목"));
+        assert_eq!(
+            title_of(&f.engine, "4"),
+            None,
+            "a pushed delete survives too"
+        );
+    }
+
+    // The source changes row 3 after the push: the source wins, now and at reindexes.
+    f.exec("UPDATE concerts SET title = '원본에서 고친 제목' WHERE id = 3")
+        .await;
+    let options = SyncOptions::default();
+    let mut gaps = Default::default();
+    while pipeline::sync_once(&f.engine, &f.source, "concerts", &options, &mut gaps)
+        .await
+        .unwrap()
+        > 0
+    {}
+    assert_eq!(
+        title_of(&f.engine, "3").as_deref(),
+        Some("원본에서 고친 제목")
+    );
+    pipeline::reindex(&f.engine, &f.source, "concerts", &quick(), |_| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        title_of(&f.engine, "3").as_deref(),
+        Some("원본에서 고친 제목")
+    );
+    assert_eq!(
+        title_of(&f.engine, "90001").as_deref(),
+        Some("API로 넣은 공연")
+    );
+
+    // A row the follower cannot index is kept with its reason, then retried once fixed.
+    f.exec("UPDATE concerts SET title = NULL WHERE id = 6")
+        .await;
+    while pipeline::sync_once(&f.engine, &f.source, "concerts", &options, &mut gaps)
+        .await
+        .unwrap()
+        > 0
+    {}
+    let catalog = f.engine.catalog().unwrap();
+    let errors = catalog.sync_errors(Some("concerts"), 100).await.unwrap();
+    assert_eq!(errors.len(), 1, "{errors:?}");
+    assert_eq!(
+        (errors[0].row_id.as_str(), errors[0].field.as_str()),
+        ("6", "title")
+    );
+    let still = pipeline::retry_sync_errors(&f.engine, &f.source, "concerts")
+        .await
+        .unwrap();
+    assert_eq!((still.retried, still.still_failing), (1, 1));
+    // Fixed in the source: a retry indexes it without waiting for the follower.
+    f.exec("UPDATE concerts SET title = '복구된 공연' WHERE id = 6")
+        .await;
+    let fixed = pipeline::retry_sync_errors(&f.engine, &f.source, "concerts")
+        .await
+        .unwrap();
+    assert_eq!((fixed.retried, fixed.resolved), (1, 1));
+    assert!(
+        catalog
+            .sync_errors(Some("concerts"), 100)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert_eq!(title_of(&f.engine, "6").as_deref(), Some("복구된 공연"));
+}
+
+#[tokio::test]
+async fn sqlite_pushed_writes_survive_reindexes_and_failed_rows_are_kept() {
+    pushed_writes_survive_reindexes_and_failed_rows_are_kept(support::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn postgres_pushed_writes_survive_reindexes_and_failed_rows_are_kept() {
+    support::on_postgres(
+        "pushed",
+        pushed_writes_survive_reindexes_and_failed_rows_are_kept,
+    )
+    .await;
+}

@@ -7,6 +7,7 @@
 //! so a crash at any instant leaves it on a complete version.
 
 mod jobs;
+mod pushed;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -17,6 +18,7 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, S
 use sqlx::{Row, SqlitePool};
 
 pub use jobs::{Job, JobProgress, JobState, MAX_ROW_ERRORS, NewJob, RowError, STALE_AFTER_MS};
+pub use pushed::{Pushed, SyncError};
 
 /// Errors of the catalog.
 #[derive(Debug, thiserror::Error)]

@@ -15,6 +15,12 @@ pub struct SyncArgs {
     /// Apply what is pending once and exit.
     #[arg(long)]
     pub once: bool,
+    /// List the source rows the follower could not index, and exit.
+    #[arg(long, conflicts_with_all = ["once", "retry"])]
+    pub errors: bool,
+    /// Read the failed rows of KIND again, index those that now pass, and exit.
+    #[arg(long, value_name = "KIND")]
+    pub retry: Option<String>,
 }
 
 /// Runs `chatda sync`.
@@ -22,6 +28,30 @@ pub async fn run(args: SyncArgs) -> anyhow::Result<()> {
     let engine = Arc::new(args.data.engine().await?);
     let source = args.data.source().await?;
     let options = SyncOptions::default();
+    if args.errors {
+        let errors = engine.catalog()?.sync_errors(None, i64::MAX).await?;
+        for e in &errors {
+            println!(
+                "{} {}: {}: {} ({} attempts, last {})",
+                e.kind,
+                e.row_id,
+                e.field,
+                e.reason,
+                e.attempts,
+                super::common::time_of(e.last_at)
+            );
+        }
+        println!("{} rows failing", errors.len());
+        return Ok(());
+    }
+    if let Some(kind) = &args.retry {
+        let r = pipeline::retry_sync_errors(&engine, &source, kind).await?;
+        println!(
+            "{kind}: retried {} rows, {} resolved, {} still failing",
+            r.retried, r.resolved, r.still_failing
+        );
+        return Ok(());
+    }
     if args.once {
         for kind in engine.kinds() {
             let mut gaps = Default::default();

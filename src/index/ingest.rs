@@ -44,7 +44,14 @@ pub struct IngestReport {
     pub errors: Vec<LineError>,
     /// Bad lines beyond the ones in `errors`.
     pub errors_omitted: u64,
+    /// The writes applied, in order, when asked for with [`Ingest::keep_accepted`]:
+    /// `(id, document)`, `None` for a delete.
+    #[serde(skip)]
+    pub accepted: Vec<Accepted>,
 }
+
+/// An applied write: the id and the document (`None`: deleted).
+pub type Accepted = (String, Option<Json>);
 
 impl IngestReport {
     fn fail(&mut self, error: LineError) {
@@ -73,6 +80,7 @@ pub struct Ingest<'a> {
     batch_size: usize,
     pending: Vec<Pending>,
     report: IngestReport,
+    keep: bool,
 }
 
 impl<'a> Ingest<'a> {
@@ -83,7 +91,19 @@ impl<'a> Ingest<'a> {
             batch_size: batch_size.max(1),
             pending: Vec::new(),
             report: IngestReport::default(),
+            keep: false,
         }
+    }
+
+    /// Also records every applied write in [`IngestReport::accepted`] (to journal them).
+    pub fn keep_accepted(mut self, keep: bool) -> Self {
+        self.keep = keep;
+        self
+    }
+
+    /// The writes applied since the last call (see [`Ingest::keep_accepted`]).
+    pub fn take_accepted(&mut self) -> Vec<Accepted> {
+        std::mem::take(&mut self.report.accepted)
     }
 
     /// The report of the batches applied so far (lines still pending are not in it).
@@ -139,7 +159,8 @@ impl<'a> Ingest<'a> {
         Ok(self.report)
     }
 
-    fn flush(&mut self) -> Result<(), IndexError> {
+    /// Applies the pending lines now.
+    pub fn flush(&mut self) -> Result<(), IndexError> {
         let pending = std::mem::take(&mut self.pending);
         let index = self.index;
         let prepared: Vec<Option<Prepared>> = pending
@@ -154,10 +175,16 @@ impl<'a> Ingest<'a> {
                 (Pending::Delete(id), _) => {
                     index.delete(&[&id])?;
                     self.report.deleted += 1;
+                    if self.keep {
+                        self.report.accepted.push((id, None));
+                    }
                 }
-                (Pending::Upsert { .. }, Some(Ok((id, doc)))) => {
+                (Pending::Upsert { doc: json, .. }, Some(Ok((id, doc)))) => {
                     index.add_prepared([(id.as_str(), doc)], true)?;
                     self.report.upserted += 1;
+                    if self.keep {
+                        self.report.accepted.push((id, Some(json)));
+                    }
                 }
                 (Pending::Upsert { line, doc }, Some(Err(errors))) => {
                     let message: Vec<String> = errors.iter().map(ToString::to_string).collect();

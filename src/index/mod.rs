@@ -18,7 +18,7 @@ use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDo
 pub use fields::{
     CHOSUNG_SUFFIX, FieldMap, IndexedField, JAMO_SUFFIX, TIEBREAK_FIELD, tiebreak_key,
 };
-pub use ingest::{Ingest, IngestReport, LineError, MAX_REPORTED_ERRORS};
+pub use ingest::{Accepted, Ingest, IngestReport, LineError, MAX_REPORTED_ERRORS};
 
 use crate::analysis::{Analyzer, register_tokenizers};
 use crate::schema::{FieldError, KindSpec};

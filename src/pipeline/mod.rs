@@ -14,6 +14,7 @@
 //! version directory, so only the rest is read again.
 
 mod changes;
+mod overlay;
 mod sync;
 
 use std::sync::Arc;
@@ -26,7 +27,8 @@ use rayon::prelude::*;
 use tokio::sync::mpsc;
 
 pub use changes::{Applied, apply_changes};
-pub use sync::{SyncOptions, follow, sync_once};
+pub use overlay::{apply_pushed, push_lines, reapply_pushed};
+pub use sync::{Retried, SyncOptions, follow, retry_sync_errors, sync_once};
 
 use crate::catalog::{
     CatalogError, Job, JobProgress, JobState, NewJob, RowError, STALE_AFTER_MS, VersionState,
@@ -504,6 +506,8 @@ async fn run(
         )
         .await?;
     }
+    // Writes pushed through the API are not in the source: replay them on top.
+    let pushed_cursor = apply_pushed(catalog, source, &index, 0).await?;
     index.commit()?;
     let closing = index.clone();
     tokio::task::spawn_blocking(move || closing.close_writer())
@@ -514,6 +518,9 @@ async fn run(
     drop(index);
     catalog
         .set_sync_cursor(&kind, job.target_version, cursor)
+        .await?;
+    catalog
+        .set_pushed_cursor(&kind, job.target_version, pushed_cursor)
         .await?;
     catalog
         .set_version_state(

@@ -10,12 +10,12 @@
 //! gap is [`SyncOptions::gap_wait`] old (by then it was a rolled-back transaction).
 //! Applying a change re-reads the row, so re-applying is harmless.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::future::Future;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use super::{PipelineError, apply_changes, internal};
+use super::{PipelineError, apply_changes, apply_pushed, internal, reapply_pushed};
 use crate::engine::Engine;
 use crate::source::Source;
 
@@ -81,22 +81,103 @@ pub async fn sync_once(
     }
     gaps.retain(|&seq, _| seq > cursor + usable as i64);
     changes.truncate(usable);
-    let Some(last) = changes.last() else {
-        return Ok(0);
-    };
-    let last_seq = last.seq;
-    let applied = apply_changes(source, &live.index, &changes).await?;
-    for e in &applied.errors {
-        tracing::warn!(kind, row = %e.row_id, field = %e.field, reason = %e.reason, "sync: row skipped");
+    let pushed_from = catalog.pushed_cursor(kind, live.version).await?;
+    let mut applied_changes = 0;
+    if let Some(last) = changes.last() {
+        let last_seq = last.seq;
+        let applied = apply_changes(source, &live.index, &changes).await?;
+        // The latest change of each row of this kind, and the rows that indexed.
+        let mut latest: BTreeMap<String, i64> = BTreeMap::new();
+        for c in changes.iter().filter(|c| c.kind == kind) {
+            latest.insert(c.doc_id.clone(), c.seq);
+        }
+        let failed: BTreeSet<&str> = applied.errors.iter().map(|e| e.row_id.as_str()).collect();
+        let indexed: Vec<String> = latest
+            .keys()
+            .filter(|id| !failed.contains(id.as_str()))
+            .cloned()
+            .collect();
+        for e in &applied.errors {
+            tracing::warn!(kind, row = %e.row_id, field = %e.field, reason = %e.reason, "sync: row skipped; kept in the sync errors");
+        }
+        catalog.record_sync_errors(kind, &applied.errors).await?;
+        catalog.clear_sync_errors(kind, &indexed).await?;
+        // Pushes older than these changes give way; newer ones go back on top.
+        let changed: Vec<(String, i64)> = latest.into_iter().collect();
+        catalog.drop_superseded(kind, &changed).await?;
+        let ids: Vec<String> = changed.into_iter().map(|(id, _)| id).collect();
+        reapply_pushed(catalog, &live.index, &ids).await?;
+        commit(&live.index).await?;
+        catalog
+            .set_sync_cursor(kind, live.version, last_seq)
+            .await?;
+        applied_changes = changes.iter().filter(|c| c.kind == kind).count();
     }
-    let index = live.index.clone();
+    let pushed_to = apply_pushed(catalog, source, &live.index, pushed_from).await?;
+    if pushed_to != pushed_from {
+        commit(&live.index).await?;
+        catalog
+            .set_pushed_cursor(kind, live.version, pushed_to)
+            .await?;
+    }
+    Ok(applied_changes)
+}
+
+/// What a retry of the dead letters did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Retried {
+    /// Rows tried again.
+    pub retried: usize,
+    /// Rows that indexed (or are gone from the source) and left the list.
+    pub resolved: usize,
+    /// Rows that still fail (kept, with the new reason).
+    pub still_failing: usize,
+}
+
+/// Reads the rows in `kind`'s sync errors again and indexes those that now pass.
+pub async fn retry_sync_errors(
+    engine: &Engine,
+    source: &Source,
+    kind: &str,
+) -> Result<Retried, PipelineError> {
+    let live = engine.live(kind)?;
+    let catalog = engine.catalog()?;
+    let errors = catalog.sync_errors(Some(kind), i64::MAX).await?;
+    if errors.is_empty() {
+        return Ok(Retried::default());
+    }
+    let changes: Vec<crate::source::Change> = errors
+        .iter()
+        .map(|e| crate::source::Change {
+            seq: 0,
+            kind: kind.to_string(),
+            doc_id: e.row_id.clone(),
+            deleted: false,
+        })
+        .collect();
+    let applied = apply_changes(source, &live.index, &changes).await?;
+    let failed: BTreeSet<&str> = applied.errors.iter().map(|e| e.row_id.as_str()).collect();
+    let resolved: Vec<String> = errors
+        .iter()
+        .map(|e| e.row_id.clone())
+        .filter(|id| !failed.contains(id.as_str()))
+        .collect();
+    catalog.record_sync_errors(kind, &applied.errors).await?;
+    catalog.clear_sync_errors(kind, &resolved).await?;
+    commit(&live.index).await?;
+    Ok(Retried {
+        retried: errors.len(),
+        resolved: resolved.len(),
+        still_failing: failed.len(),
+    })
+}
+
+async fn commit(index: &Arc<crate::index::KindIndex>) -> Result<(), PipelineError> {
+    let index = index.clone();
     tokio::task::spawn_blocking(move || index.commit())
         .await
         .map_err(|e| internal(format!("commit task panicked: {e}")))??;
-    catalog
-        .set_sync_cursor(kind, live.version, last_seq)
-        .await?;
-    Ok(changes.iter().filter(|c| c.kind == kind).count())
+    Ok(())
 }
 
 /// Follows the change log for every kind until `shutdown` resolves, switching to a new

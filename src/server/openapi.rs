@@ -12,6 +12,7 @@ use super::routes;
     paths(
         routes::search, routes::suggest, routes::aggregate, routes::analyze, routes::list_indexes,
         routes::documents, routes::reindex, routes::list_jobs, routes::show_job, routes::cancel_job,
+        routes::sync_errors, routes::retry_sync_errors,
         routes::swap, routes::rollback, routes::health, routes::ready, routes::metrics, routes::openapi,
     ),
     components(schemas(ErrorBody, ErrorDetail, routes::AnalyzeBody, routes::ReindexBody, routes::SwapBody)),

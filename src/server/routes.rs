@@ -18,7 +18,6 @@ use serde_json::{Value as Json_, json};
 use super::error::ErrorBody;
 use super::{ApiError, AppState, parse_json};
 use crate::analysis::{Analyzer, AnalyzerConfig, DecompoundMode};
-use crate::index::Ingest;
 use crate::pipeline::{self, ReindexOptions};
 use crate::query::SearchRequest;
 use crate::schema::FieldType;
@@ -40,6 +39,11 @@ pub fn admin_routes() -> Router<AppState> {
     Router::new()
         .route("/v1/indexes/{alias}/documents", post(documents))
         .route("/v1/indexes/{alias}/reindex", post(reindex))
+        .route("/v1/indexes/{alias}/sync_errors", get(sync_errors))
+        .route(
+            "/v1/indexes/{alias}/sync_errors/retry",
+            post(retry_sync_errors),
+        )
         .route("/v1/jobs", get(list_jobs))
         .route("/v1/jobs/{id}", get(show_job))
         .route("/v1/jobs/{id}/cancel", post(cancel_job))
@@ -290,20 +294,8 @@ pub(super) async fn documents(
             None,
         ));
     }
-    let result = blocking(move || {
-        let index = engine.index(&alias)?;
-        let text = std::str::from_utf8(&bytes).expect("checked above");
-        let mut ingest = Ingest::new(&index, INGEST_BATCH);
-        for (n, line) in text.lines().enumerate() {
-            ingest
-                .line(n as u64 + 1, line)
-                .map_err(ApiError::internal)?;
-        }
-        let report = ingest.finish().map_err(ApiError::internal)?;
-        index.commit().map_err(ApiError::internal)?;
-        Ok(report)
-    })
-    .await?;
+    let text = text.to_string();
+    let result = pipeline::push_lines(&engine, state.source(), &alias, text, INGEST_BATCH).await?;
     Ok(Json(result).into_response())
 }
 
@@ -349,6 +341,32 @@ pub(super) async fn reindex(
         let _ = pipeline::run_job(&engine, &source, &job, &options, |_| {}).await;
     }));
     Ok((StatusCode::ACCEPTED, Json(json!({"job_id": id}))).into_response())
+}
+
+/// Source rows the follower could not index, oldest first (at most 1,000).
+#[utoipa::path(get, path = "/v1/indexes/{alias}/sync_errors", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), responses((status = 200, description = "errors: kind, row_id, field, reason, first_at, last_at, attempts", body = Object), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
+pub(super) async fn sync_errors(
+    State(state): State<AppState>,
+    Path(alias): Path<String>,
+) -> Answer {
+    state.engine().spec(&alias)?;
+    let errors = state
+        .engine()
+        .catalog()?
+        .sync_errors(Some(&alias), 1_000)
+        .await?;
+    Ok(Json(json!({"errors": errors})).into_response())
+}
+
+/// Reads the failed rows again and indexes those that now pass.
+#[utoipa::path(post, path = "/v1/indexes/{alias}/sync_errors/retry", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), responses((status = 200, description = "retried, resolved, still_failing", body = Object), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
+pub(super) async fn retry_sync_errors(
+    State(state): State<AppState>,
+    Path(alias): Path<String>,
+) -> Answer {
+    state.engine().spec(&alias)?;
+    let retried = pipeline::retry_sync_errors(state.engine(), state.source(), &alias).await?;
+    Ok(Json(retried).into_response())
 }
 
 /// Query parameters of the job list.

@@ -248,6 +248,31 @@ impl Source {
         Ok(out)
     }
 
+    /// The latest change-log seq of each of `ids` of `kind` that the log mentions.
+    pub async fn latest_changes(
+        &self,
+        kind: &str,
+        ids: &[String],
+    ) -> Result<Vec<(String, i64)>, SourceError> {
+        let mut out = Vec::new();
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> =
+                (2..=chunk.len() + 1).map(|i| format!("${i}")).collect();
+            let sql = format!(
+                "SELECT doc_id, MAX(seq) AS seq FROM change_log WHERE kind = $1 AND doc_id IN ({}) GROUP BY doc_id",
+                placeholders.join(", ")
+            );
+            let mut query = sqlx::query(&sql).bind(kind.to_string());
+            for id in chunk {
+                query = query.bind(id.clone());
+            }
+            for row in query.fetch_all(&self.pool).await? {
+                out.push((row.try_get("doc_id")?, row.try_get("seq")?));
+            }
+        }
+        Ok(out)
+    }
+
     /// Number of rows the SELECT of `spec` returns.
     pub async fn count(&self, spec: &KindSpec) -> Result<i64, SourceError> {
         let sql = format!("SELECT COUNT(*) AS n FROM ({}) AS src", self.select(spec));
