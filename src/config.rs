@@ -54,6 +54,10 @@ pub struct Config {
     /// Open HTTP connections at most; further ones get 503 `overloaded` [default: 1024].
     #[arg(long, env = "CHATDA_MAX_CONNECTIONS")]
     pub max_connections: Option<usize>,
+    /// Searches, aggregations, analyses and document loads running at once; more wait up
+    /// to 5 s, then get 503 `overloaded` [default: 4 per core].
+    #[arg(long, env = "CHATDA_MAX_INFLIGHT")]
+    pub max_inflight: Option<usize>,
     /// Seconds a client has to send its request headers [default: 10].
     #[arg(long, env = "CHATDA_HEADER_TIMEOUT_SECS")]
     pub header_timeout_secs: Option<u64>,
@@ -180,6 +184,7 @@ impl Config {
             max_body_bytes: self.max_body_bytes.or(file.max_body_bytes),
             request_timeout_secs: self.request_timeout_secs.or(file.request_timeout_secs),
             max_connections: self.max_connections.or(file.max_connections),
+            max_inflight: self.max_inflight.or(file.max_inflight),
             time_zone: self.time_zone.or(file.time_zone),
             header_timeout_secs: self.header_timeout_secs.or(file.header_timeout_secs),
             log_json: self.log_json || file.log_json,
@@ -272,6 +277,15 @@ impl Config {
     /// Open connections at most.
     pub fn max_connections(&self) -> usize {
         self.max_connections.unwrap_or(1024).max(1)
+    }
+
+    /// Engine work running at once.
+    pub fn max_inflight(&self) -> usize {
+        self.max_inflight
+            .unwrap_or_else(|| {
+                4 * std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+            })
+            .max(1)
     }
 
     /// Time allowed for a request's headers.

@@ -41,7 +41,15 @@ pub struct ReindexArgs {
 
 /// Runs `chatda reindex`; fails (exit 1) unless the job succeeds.
 pub async fn run(args: ReindexArgs) -> anyhow::Result<()> {
-    let engine = args.data.engine().await?;
+    let engine = std::sync::Arc::new(args.data.engine().await?);
+    // Ctrl-C or SIGTERM stops the job at its next step; it resumes at the next reindex.
+    let stopper = {
+        let engine = engine.clone();
+        tokio::spawn(async move {
+            super::serve::shutdown_signal().await;
+            engine.stop_jobs();
+        })
+    };
     let source = args.data.source().await?;
     let options = ReindexOptions {
         batch_size: args.batch_size,
@@ -69,6 +77,7 @@ pub async fn run(args: ReindexArgs) -> anyhow::Result<()> {
         bar.set_message(p.stage);
     })
     .await;
+    stopper.abort();
     bar.finish_and_clear();
     let report = result?;
     let secs = report.elapsed.as_secs_f64();

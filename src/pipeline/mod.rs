@@ -352,6 +352,7 @@ async fn run(
                     let _ = pages_tx.send(None).await;
                     return Ok(());
                 }
+                phase_async("read", &|| counters.cancel.load(Ordering::Relaxed)).await;
                 let decoded = decode_rows(&spec, &rows);
                 // An unreadable last id would restart or end the keyset walk silently.
                 match decoded
@@ -422,6 +423,7 @@ async fn run(
                     }
                 }
                 index.add_prepared(docs, replace)?;
+                phase("load", &|| counters.cancel.load(Ordering::Relaxed));
                 counters
                     .processed
                     .fetch_add(page.len() as i64, Ordering::Relaxed);
@@ -440,6 +442,7 @@ async fn run(
                         .checkpoint
                         .lock()
                         .unwrap_or_else(|p| p.into_inner()) = last_id;
+                    phase("checkpoint", &|| counters.cancel.load(Ordering::Relaxed));
                 }
             }
             index.commit()?;
@@ -468,9 +471,7 @@ async fn run(
         Ok(result) => result?,
         Err(e) => return Err(internal(format!("reader task panicked: {e}"))),
     }
-    if engine.stopping() {
-        return Err(PipelineError::Interrupted(job.id));
-    }
+    interrupted(engine, job)?;
     if counters.cancel.load(Ordering::Relaxed) {
         return Err(PipelineError::Cancelled(job.id));
     }
@@ -479,11 +480,11 @@ async fn run(
     let mut cursor = job.high_water;
     let mut caught_up = 0;
     loop {
-        if engine.stopping() {
-            return Err(PipelineError::Interrupted(job.id));
-        }
+        interrupted(engine, job)?;
         let changes = retry(options, || source.changes_after(cursor, 1_000)).await?;
         let Some(last) = changes.last() else { break };
+        phase_async("catch_up", &|| engine.stopping()).await;
+        interrupted(engine, job)?;
         cursor = last.seq;
         let applied = apply_changes(source, &index, &changes).await?;
         caught_up += changes.iter().filter(|c| c.kind == kind).count();
@@ -508,6 +509,8 @@ async fn run(
     }
     // Writes pushed through the API are not in the source: replay them on top.
     let pushed_cursor = apply_pushed(catalog, source, &index, 0).await?;
+    phase_async("final_commit", &|| engine.stopping()).await;
+    interrupted(engine, job)?;
     index.commit()?;
     let closing = index.clone();
     tokio::task::spawn_blocking(move || closing.close_writer())
@@ -534,6 +537,8 @@ async fn run(
 
     let mut deleted_versions = Vec::new();
     if job.swap {
+        phase_async("swap", &|| engine.stopping()).await;
+        interrupted(engine, job)?;
         engine.swap(&kind, job.target_version).await?;
         deleted_versions = engine.delete_expired(&kind, options.keep_versions).await?;
     }
@@ -548,6 +553,52 @@ async fn run(
         deleted_versions,
         elapsed: started.elapsed(),
     })
+}
+
+/// The phase a reindex is entering: logged, and for the crash tests a place to stop.
+/// With `CHATDA_FAULT_PAUSE=<phase>` in the environment the first arrival at that phase
+/// waits up to 60 s (less if `stop` turns true), so a test can kill the process exactly
+/// there. Phases: `read` (first page read), `load` (first page written), `checkpoint`
+/// (after a checkpoint commit), `final_commit`, `catch_up`, `swap`.
+pub(crate) fn phase(name: &'static str, stop: &dyn Fn() -> bool) {
+    tracing::debug!(phase = name, "reindex phase");
+    if fault_pause(name) {
+        let until = Instant::now() + FAULT_PAUSE;
+        while Instant::now() < until && !stop() {
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+}
+
+/// [`phase`] for async code.
+pub(crate) async fn phase_async(name: &'static str, stop: &(dyn Fn() -> bool + Sync)) {
+    tracing::debug!(phase = name, "reindex phase");
+    if fault_pause(name) {
+        let until = Instant::now() + FAULT_PAUSE;
+        while Instant::now() < until && !stop() {
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+}
+
+const FAULT_PAUSE: Duration = Duration::from_secs(60);
+
+fn fault_pause(name: &str) -> bool {
+    static PAUSED: AtomicBool = AtomicBool::new(false);
+    let paused = std::env::var("CHATDA_FAULT_PAUSE").is_ok_and(|wanted| wanted == name)
+        && !PAUSED.swap(true, Ordering::SeqCst);
+    if paused {
+        tracing::warn!(phase = name, "CHATDA_FAULT_PAUSE: pausing the reindex");
+    }
+    paused
+}
+
+/// Ends a run that the engine was asked to stop (shutdown), leaving its job to resume.
+fn interrupted(engine: &Engine, job: &Job) -> Result<(), PipelineError> {
+    if engine.stopping() {
+        return Err(PipelineError::Interrupted(job.id));
+    }
+    Ok(())
 }
 
 /// An internal failure (a panicked task) as a pipeline error.

@@ -34,6 +34,9 @@ use crate::pipeline::{self, SyncOptions};
 use crate::service::{self, ServiceError};
 use crate::source::Source;
 
+/// Longest wait for a place among the engine work running at once.
+pub const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
 /// Errors that stop the server.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
@@ -60,6 +63,8 @@ struct Inner {
     config: Config,
     metrics: Metrics,
     next_request: AtomicU64,
+    /// Engine work running at once (search, aggregate, analyze, documents).
+    inflight: Arc<tokio::sync::Semaphore>,
     /// Reindexes started over HTTP, stopped and awaited at shutdown.
     jobs: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
@@ -69,6 +74,7 @@ impl AppState {
     pub fn new(engine: Arc<Engine>, source: Source, config: Config) -> Self {
         AppState {
             inner: Arc::new(Inner {
+                inflight: Arc::new(tokio::sync::Semaphore::new(config.max_inflight())),
                 engine,
                 source,
                 config,
@@ -97,6 +103,24 @@ impl AppState {
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
+    }
+
+    /// A place among the engine work running at once; waits up to
+    /// [`QUEUE_WAIT`], then answers 503 `overloaded`. Bounds CPU and memory whatever the
+    /// number of clients, and keeps work whose request timed out from piling up.
+    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
+        let waiting = self.inner.inflight.clone().acquire_owned();
+        match tokio::time::timeout(QUEUE_WAIT, waiting).await {
+            Ok(Ok(permit)) => Ok(permit),
+            _ => Err(ApiError::new(
+                "overloaded",
+                format!(
+                    "the server is busy ({} requests running); retry shortly",
+                    self.config().max_inflight()
+                ),
+                None,
+            )),
+        }
     }
 
     /// Keeps a background job's task, to stop and await it at shutdown.

@@ -84,13 +84,19 @@ fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
     })
 }
 
-/// Runs blocking engine work off the async threads.
+/// Runs blocking engine work off the async threads, at most
+/// [`crate::config::Config::max_inflight`] at a time.
 async fn blocking<T: Send + 'static>(
+    state: &AppState,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
-    tokio::task::spawn_blocking(work)
-        .await
-        .map_err(ApiError::internal)?
+    let permit = state.permit().await?;
+    let result = tokio::task::spawn_blocking(move || {
+        let _permit = permit;
+        work()
+    })
+    .await;
+    result.map_err(ApiError::internal)?
 }
 
 fn search_request(bytes: &[u8]) -> Result<SearchRequest, ApiError> {
@@ -108,7 +114,7 @@ pub(super) async fn search(
     engine.spec(&alias)?;
     let started = Instant::now();
     let index = alias.clone();
-    let response = blocking(move || Ok(engine.search(&index, &request)?)).await?;
+    let response = blocking(&state, move || Ok(engine.search(&index, &request)?)).await?;
     state
         .metrics()
         .search
@@ -134,7 +140,7 @@ pub(super) async fn aggregate(
     let engine = state.engine().clone();
     engine.spec(&alias)?;
     // {"aggregations", "total", "took_ms"}
-    let answer = blocking(move || Ok(engine.aggregate(&alias, &request)?)).await?;
+    let answer = blocking(&state, move || Ok(engine.aggregate(&alias, &request)?)).await?;
     Ok(Json(answer).into_response())
 }
 
@@ -186,7 +192,7 @@ pub(super) async fn suggest(
         .unwrap_or_default();
     let request = json!({"q": q, "limit": limit, "fields": fields, "fuzzy": "off", "prefix": true});
     let request = search_request(request.to_string().as_bytes())?;
-    let response = blocking(move || Ok(engine.search(&alias, &request)?)).await?;
+    let response = blocking(&state, move || Ok(engine.search(&alias, &request)?)).await?;
     let suggestions: Vec<Json_> = response
         .hits
         .iter()
@@ -230,7 +236,7 @@ pub(super) async fn analyze(
         ));
     }
     let default_analyzer = state.engine().analyzer().clone();
-    let tokens = blocking(move || {
+    let tokens = blocking(&state, move || {
         let analyzer = match request.mode.as_deref() {
             None => default_analyzer,
             Some(mode) => {
@@ -295,6 +301,7 @@ pub(super) async fn documents(
         ));
     }
     let text = text.to_string();
+    let _permit = state.permit().await?;
     let result = pipeline::push_lines(&engine, state.source(), &alias, text, INGEST_BATCH).await?;
     Ok(Json(result).into_response())
 }
