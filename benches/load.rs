@@ -18,7 +18,7 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use chatda::config::Config;
+use chatda::settings::Settings;
 use serde_json::{Value, json};
 
 fn queries() -> Vec<Value> {
@@ -207,13 +207,13 @@ async fn start_server(smoke: bool) -> (String, tokio::sync::oneshot::Sender<()>,
     } else {
         Some(format!("sqlite://{}", source_db.display()))
     };
-    let config = Config {
+    let config = Settings {
         data_dir: Some(data_dir),
-        source_url,
+        source: source_url,
         demo_concerts: Some(rows),
         demo_tickets: Some(if smoke { 100 } else { 10_000 }),
         request_timeout_secs: Some(60),
-        ..Config::default()
+        ..Settings::default()
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await

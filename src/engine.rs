@@ -24,11 +24,14 @@ use std::sync::{Arc, Mutex, RwLock, Weak};
 
 use serde_json::Value as Json;
 
-use crate::analysis::{AnalysisError, Analyzer, AnalyzerConfig};
+use crate::analysis::{AnalysisError, Analyzer, AnalyzerConfig, Fingerprint};
 use crate::catalog::{Catalog, CatalogError, VersionState};
 use crate::index::{BatchReport, IndexError, KindIndex};
 use crate::query::{self, QueryError, SearchError, SearchRequest, SearchResponse};
 use crate::schema::{KindSpec, SchemaError, Zone};
+
+/// The file in a version's directory naming the analyzer lists that built it.
+pub const ANALYZER_STAMP: &str = "analyzer.json";
 
 /// Built-in kinds every engine opens.
 pub const BUILTIN_KINDS: [&str; 2] = ["concerts", "tickets"];
@@ -205,6 +208,15 @@ impl Engine {
             };
             let dir = catalog.version_dir(&spec.name, version);
             let index = KindIndex::open_or_create(&dir, spec.clone(), analyzer.clone())?;
+            let stamp = dir.join(ANALYZER_STAMP);
+            if index.num_docs() == 0 && !stamp.exists() {
+                let json = serde_json::to_vec_pretty(analyzer.fingerprint())
+                    .expect("a fingerprint serializes");
+                std::fs::write(&stamp, json).map_err(|reason| IndexError::Io {
+                    path: stamp.display().to_string(),
+                    reason,
+                })?;
+            }
             live.insert(
                 spec.name.clone(),
                 Live {
@@ -414,6 +426,63 @@ impl Engine {
     pub fn aggregate(&self, kind: &str, request: &SearchRequest) -> Result<Json, EngineError> {
         let index = self.index(kind)?;
         Ok(query::aggregate(&index, &self.zoned(request))?)
+    }
+
+    /// Records in a version's directory which analyzer lists built it.
+    pub fn stamp_analyzer(&self, kind: &str, version: i64) -> Result<(), EngineError> {
+        let path = self
+            .catalog()?
+            .version_dir(kind, version)
+            .join(ANALYZER_STAMP);
+        let json = serde_json::to_vec_pretty(self.analyzer.fingerprint())
+            .expect("a fingerprint serializes");
+        std::fs::write(&path, json).map_err(|reason| IndexError::Io {
+            path: path.display().to_string(),
+            reason,
+        })?;
+        Ok(())
+    }
+
+    /// Live versions built with other analyzer lists (user dictionary, synonyms) than
+    /// this engine's, one message each: their documents and these queries are analysed
+    /// differently until a reindex.
+    pub fn analyzer_mismatches(&self) -> Vec<String> {
+        let Ok(catalog) = self.catalog() else {
+            return Vec::new();
+        };
+        let ours = self.analyzer.fingerprint();
+        let mut out = Vec::new();
+        for (kind, live) in self.read().iter() {
+            let path = catalog.version_dir(kind, live.version).join(ANALYZER_STAMP);
+            let Some(theirs) = std::fs::read(&path)
+                .ok()
+                .and_then(|b| serde_json::from_slice::<Fingerprint>(&b).ok())
+            else {
+                continue;
+            };
+            let short = |sha: &str| sha.chars().take(12).collect::<String>();
+            if theirs.user_dictionary_sha256 != ours.user_dictionary_sha256 {
+                out.push(format!(
+                    "{kind} v{} was built with the user dictionary {} ({}), this process uses {} ({}); reindex {kind} to apply it",
+                    live.version,
+                    theirs.user_dictionary,
+                    short(&theirs.user_dictionary_sha256),
+                    ours.user_dictionary,
+                    short(&ours.user_dictionary_sha256)
+                ));
+            }
+            if theirs.synonyms_sha256 != ours.synonyms_sha256 {
+                out.push(format!(
+                    "{kind} v{} was built with the synonyms {} ({}), this process uses {} ({}); reindex {kind} to apply them",
+                    live.version,
+                    theirs.synonyms,
+                    short(&theirs.synonyms_sha256),
+                    ours.synonyms,
+                    short(&ours.synonyms_sha256)
+                ));
+            }
+        }
+        out
     }
 
     /// The engine's time zone for a request that names none.

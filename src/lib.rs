@@ -20,8 +20,8 @@
 //! - [`pipeline`]: the reindex (read → analyze in parallel → write → catch up → swap) and
 //!   the change-log follower.
 //! - [`engine`]: the embedding API, one [`engine::Engine`] over every kind's live version.
-//! - [`config`] and [`service`]: the service's configuration and what it does before
-//!   serving (migrate, seed, first indexes).
+//! - [`settings`]: one `Settings` for every command (flags, environment, `chatda.toml`).
+//! - [`service`]: what the service does before serving (migrate, seed, first indexes).
 //! - [`server`]: the HTTP API (axum); the only module that knows about HTTP.
 //! - [`cli`]: the command-line front end; `src/main.rs` only calls [`cli::run`].
 #![warn(missing_docs)]
@@ -30,7 +30,6 @@ pub mod analysis;
 pub mod analytics;
 pub mod catalog;
 pub mod cli;
-pub mod config;
 pub mod demo;
 pub mod dictbuild;
 pub mod engine;
@@ -40,4 +39,5 @@ pub mod query;
 pub mod schema;
 pub mod server;
 pub mod service;
+pub mod settings;
 pub mod source;

@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use crate::catalog::STALE_AFTER_MS;
-use crate::config::Config;
+use crate::settings::Settings;
 use crate::engine::{Engine, EngineConfig, EngineError};
-use crate::pipeline::{self, PipelineError, ReindexOptions};
+use crate::pipeline::{self, PipelineError};
 use crate::source::{Source, SourceError, seed_demo};
 
 /// Errors while preparing the service.
@@ -15,7 +15,7 @@ use crate::source::{Source, SourceError, seed_demo};
 pub enum ServiceError {
     /// A setting is wrong.
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] crate::settings::SettingsError),
     /// The indexes or catalog cannot be opened.
     #[error("cannot open the data directory {dir}: {source}")]
     Engine {
@@ -68,7 +68,7 @@ async fn still_running(catalog: &crate::catalog::Catalog, job: &crate::catalog::
 /// Opens the engine and the source, migrates the source, seeds an empty one with demo
 /// rows (unless `config.no_demo`), and builds every kind whose live version has never
 /// been fed from the source (or resumes a reindex a crash left behind). Logs progress.
-pub async fn prepare(config: &Config) -> Result<(Arc<Engine>, Source), ServiceError> {
+pub async fn prepare(config: &Settings) -> Result<(Arc<Engine>, Source), ServiceError> {
     let dir = config.data_dir();
     let engine_error = |source| ServiceError::Engine {
         dir: dir.display().to_string(),
@@ -88,7 +88,7 @@ pub async fn prepare(config: &Config) -> Result<(Arc<Engine>, Source), ServiceEr
         url: url.clone(),
         source,
     };
-    let source = Source::connect(&url, crate::config::selects(&config.select))
+    let source = Source::connect(&url, config.selects())
         .await
         .map_err(source_error)?;
     source.migrate().await.map_err(source_error)?;
@@ -122,10 +122,7 @@ pub async fn prepare(config: &Config) -> Result<(Arc<Engine>, Source), ServiceEr
             .map_err(source_error)?;
         std::fs::remove_file(&unfinished).map_err(io_error)?;
     }
-    let options = ReindexOptions {
-        keep_versions: config.keep_versions(),
-        ..ReindexOptions::default()
-    };
+    let options = config.reindex_options();
     let catalog = engine.catalog().expect("opened on a directory");
     for kind in engine.kinds() {
         let live = engine.live(&kind).expect("a listed kind");
@@ -172,6 +169,9 @@ pub async fn prepare(config: &Config) -> Result<(Arc<Engine>, Source), ServiceEr
             version = report.version,
             "index ready"
         );
+    }
+    for warning in engine.analyzer_mismatches() {
+        tracing::warn!("{warning}");
     }
     Ok((Arc::new(engine), source))
 }

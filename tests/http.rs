@@ -4,7 +4,7 @@
 
 use std::time::Duration;
 
-use chatda::config::Config;
+use chatda::settings::Settings;
 use chatda::server::{self, ServerError};
 use reqwest::StatusCode;
 use serde_json::{Value as Json, json};
@@ -19,14 +19,14 @@ struct Server {
     _dir: tempfile::TempDir,
 }
 
-async fn start(configure: impl FnOnce(&mut Config)) -> Server {
+async fn start(configure: impl FnOnce(&mut Settings)) -> Server {
     let dir = tempfile::tempdir().unwrap();
-    let mut config = Config {
+    let mut config = Settings {
         data_dir: Some(dir.path().to_path_buf()),
         demo_concerts: Some(300),
         demo_tickets: Some(200),
         max_body_bytes: Some(100_000),
-        ..Config::default()
+        ..Settings::default()
     };
     configure(&mut config);
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -832,9 +832,9 @@ async fn keys_guard_search_and_admin_routes() {
     // A public address without an admin key does not start.
     let listener = TcpListener::bind("0.0.0.0:0").await.unwrap();
     let dir = tempfile::tempdir().unwrap();
-    let config = Config {
+    let config = Settings {
         data_dir: Some(dir.path().to_path_buf()),
-        ..Config::default()
+        ..Settings::default()
     };
     let refused = server::serve(listener, config, async {}).await.unwrap_err();
     assert!(

@@ -108,6 +108,32 @@ pub struct Analyzer {
     stop_tags: StopTags,
     synonyms: Synonyms,
     issues: Vec<LineIssue>,
+    fingerprint: Fingerprint,
+}
+
+/// What an analyzer was built from: its mode and the sources and SHA-256 of its user
+/// dictionary and synonym list. An index records the fingerprint of the analyzer that
+/// built it, so searching it with other lists can be reported.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct Fingerprint {
+    /// The decompound mode.
+    pub mode: String,
+    /// Where the user dictionary came from (`bundled:…` or a path).
+    pub user_dictionary: String,
+    /// Its SHA-256, hex.
+    pub user_dictionary_sha256: String,
+    /// Where the synonym list came from.
+    pub synonyms: String,
+    /// Its SHA-256, hex.
+    pub synonyms_sha256: String,
+}
+
+fn sha256_hex(text: &str) -> String {
+    use sha2::Digest;
+    sha2::Sha256::digest(text.as_bytes())
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }
 
 impl fmt::Debug for Analyzer {
@@ -138,8 +164,17 @@ impl Analyzer {
                 .unwrap_or_default(),
             synonyms: Synonyms::default(),
             issues: Vec::new(),
+            fingerprint: Fingerprint {
+                mode: config.mode.to_string(),
+                user_dictionary: user_source.clone(),
+                user_dictionary_sha256: sha256_hex(&user_text),
+                synonyms: String::new(),
+                synonyms_sha256: String::new(),
+            },
         };
         let (synonym_text, synonym_source) = config.synonyms.read()?;
+        analyzer.fingerprint.synonyms = synonym_source.clone();
+        analyzer.fingerprint.synonyms_sha256 = sha256_hex(&synonym_text);
         let (synonyms, synonym_issues) =
             Synonyms::parse(&synonym_text, &synonym_source, |entry| {
                 analyzer.single_term(entry)
@@ -156,6 +191,11 @@ impl Analyzer {
     /// The bad lines skipped while loading the user dictionary and synonym list.
     pub fn issues(&self) -> &[LineIssue] {
         &self.issues
+    }
+
+    /// What this analyzer was built from.
+    pub fn fingerprint(&self) -> &Fingerprint {
+        &self.fingerprint
     }
 
     /// The decompound mode in use.

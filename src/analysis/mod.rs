@@ -24,7 +24,7 @@ mod user_dict;
 use std::fmt;
 use std::path::PathBuf;
 
-pub use analyzer::{AnalyzedToken, Analyzer, DecompoundMode, Morpheme, Spacing};
+pub use analyzer::{AnalyzedToken, Analyzer, DecompoundMode, Fingerprint, Morpheme, Spacing};
 pub use normalize::normalize_term;
 pub use pos::{DEFAULT_STOP_TAGS, StopTags};
 pub use synonyms::Synonyms;

@@ -2,7 +2,8 @@
 
 use clap::{Args, Subcommand};
 
-use super::common::{DataArgs, time_of};
+use super::common::time_of;
+use crate::settings::Settings;
 
 /// Arguments of `chatda alias`.
 #[derive(Debug, Args)]
@@ -10,8 +11,6 @@ pub struct AliasArgs {
     /// What to do (default: list).
     #[command(subcommand)]
     pub action: Option<AliasAction>,
-    #[command(flatten)]
-    data: DataArgs,
 }
 
 /// `chatda alias` actions.
@@ -34,8 +33,8 @@ pub enum AliasAction {
 }
 
 /// Runs `chatda alias`.
-pub async fn run(args: AliasArgs) -> anyhow::Result<()> {
-    let engine = args.data.engine().await?;
+pub async fn run(args: AliasArgs, settings: &Settings) -> anyhow::Result<()> {
+    let engine = super::common::engine(settings).await?;
     match args.action.unwrap_or(AliasAction::List) {
         AliasAction::List => {
             let catalog = engine.catalog()?;

@@ -1,13 +1,9 @@
 //! `chatda analyze`: print the tokens of a text, like Elasticsearch's `_analyze`.
 
-use std::path::PathBuf;
-
 use clap::Args;
 
-use crate::analysis::{
-    Analyzer, AnalyzerConfig, DecompoundMode, ListSource, Spacing, SynonymSource,
-    UserDictionarySource,
-};
+use crate::analysis::{Analyzer, AnalyzerConfig, DecompoundMode, Spacing};
+use crate::settings::Settings;
 
 /// Arguments of `chatda analyze`.
 #[derive(Debug, Args)]
@@ -27,27 +23,17 @@ pub struct AnalyzeArgs {
     /// Keep spacing significant (do not join words separated by spaces).
     #[arg(long)]
     pub keep_spacing: bool,
-    /// User dictionary file (default: the bundled dictionaries/user_dict.csv).
-    #[arg(long, env = "CHATDA_USER_DICTIONARY")]
-    pub user_dictionary: Option<PathBuf>,
-    /// Synonym list file (default: the bundled dictionaries/synonyms.txt).
-    #[arg(long, env = "CHATDA_SYNONYMS")]
-    pub synonyms: Option<PathBuf>,
     /// Text to analyze.
     pub text: String,
 }
 
 /// Runs `chatda analyze`.
-pub fn run(args: AnalyzeArgs) -> anyhow::Result<()> {
+pub fn run(args: AnalyzeArgs, settings: &Settings) -> anyhow::Result<()> {
+    // The same user dictionary and synonyms as every other command (global settings).
     let config = AnalyzerConfig {
         mode: args.mode.parse::<DecompoundMode>()?,
         spacing_insensitive: !args.keep_spacing,
-        stop_tags: None,
-        user_dictionary: UserDictionarySource(
-            args.user_dictionary
-                .map_or(ListSource::Bundled, ListSource::File),
-        ),
-        synonyms: SynonymSource(args.synonyms.map_or(ListSource::Bundled, ListSource::File)),
+        ..settings.analyzer()
     };
     // Bad lines in the lists are logged as warnings by the analyzer.
     let analyzer = Analyzer::new(&config)?;

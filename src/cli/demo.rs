@@ -1,16 +1,14 @@
 //! `chatda demo`: the quick start. Fills empty indexes with generated data, then runs a
 //! few searches and an aggregation so the whole search core is visible at once.
 
-use std::path::PathBuf;
 use std::time::Instant;
 
-use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::demo;
-use crate::engine::Engine;
+use crate::settings::Settings;
 use crate::query::SearchRequest;
 
 /// Arguments of `chatda demo`.
@@ -22,16 +20,11 @@ pub struct DemoArgs {
     /// Documents per kind generated into an empty index.
     #[arg(long, default_value_t = 10_000)]
     pub size: u64,
-    /// Data directory holding the indexes.
-    #[arg(long, env = "CHATDA_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
 }
 
 /// Runs `chatda demo`.
-pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
-    let engine = Engine::open(&args.data_dir)
-        .await
-        .with_context(|| format!("cannot open the indexes in {}", args.data_dir.display()))?;
+pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
+    let engine = super::common::engine(settings).await?;
     for kind in ["concerts", "tickets"] {
         let index = engine.index(kind)?;
         if index.num_docs() > 0 {
@@ -60,7 +53,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         println!(
             "indexed {} generated {kind} into {} in {:.1} s",
             args.size,
-            args.data_dir.join("indexes").join(kind).display(),
+            settings.data_dir().join("indexes").join(kind).display(),
             started.elapsed().as_secs_f64()
         );
     }
@@ -117,7 +110,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }
     println!(
         "\nmore: chatda search concerts \"<query>\" [--filter JSON] [--json] (data in {})",
-        args.data_dir.display()
+        settings.data_dir().display()
     );
     Ok(())
 }

@@ -9,7 +9,7 @@ use clap::Args;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::common::DataArgs;
+use crate::settings::Settings;
 use crate::demo;
 use crate::source::seed_demo;
 
@@ -28,18 +28,16 @@ pub struct DemoDataArgs {
     /// Write `concerts.jsonl` and `tickets.jsonl` into this directory instead of the source.
     #[arg(long)]
     pub jsonl: Option<PathBuf>,
-    #[command(flatten)]
-    data: DataArgs,
 }
 
 /// Runs `chatda demo-data`.
-pub async fn run(args: DemoDataArgs) -> anyhow::Result<()> {
+pub async fn run(args: DemoDataArgs, settings: &Settings) -> anyhow::Result<()> {
     let Some(dir) = args.jsonl else {
-        let source = args.data.source().await?;
+        let source = super::common::source(settings).await?;
         source
             .migrate()
             .await
-            .with_context(|| format!("cannot migrate {}", args.data.url()))?;
+            .with_context(|| format!("cannot migrate {}", settings.source_url()))?;
         let bar = ProgressBar::new(args.concerts + args.tickets).with_style(
             ProgressStyle::with_template(
                 "{spinner} writing rows [{bar:30}] {pos}/{len}, {per_sec}",
@@ -51,13 +49,13 @@ pub async fn run(args: DemoDataArgs) -> anyhow::Result<()> {
             bar.set_position(n)
         })
         .await
-        .with_context(|| format!("cannot write demo rows to {}", args.data.url()))?;
+        .with_context(|| format!("cannot write demo rows to {}", settings.source_url()))?;
         bar.finish_and_clear();
         println!(
             "wrote {} concerts and {} tickets to {}\nindex them with:\n  chatda reindex concerts\n  chatda reindex tickets",
             args.concerts,
             args.tickets,
-            args.data.url()
+            settings.source_url()
         );
         return Ok(());
     };

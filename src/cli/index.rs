@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::engine::Engine;
+use crate::settings::Settings;
 use crate::index::Ingest;
 
 /// Arguments of `chatda index`.
@@ -18,9 +18,6 @@ pub struct IndexArgs {
     pub kind: String,
     /// A file of JSON documents, one per line, or `-` for standard input.
     pub file: PathBuf,
-    /// Data directory holding the indexes.
-    #[arg(long, env = "CHATDA_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
     /// Documents analysed together (in parallel) per write batch.
     #[arg(long, default_value_t = 2_000)]
     pub batch_size: usize,
@@ -29,10 +26,8 @@ pub struct IndexArgs {
 /// Runs `chatda index`: the same line handling as `POST …/documents` (upserts and
 /// `{"delete": ID}` lines, analysed in parallel). Bad lines are skipped and the first
 /// hundred reported on stderr (line, field, reason); the rest is committed.
-pub async fn run(args: IndexArgs) -> anyhow::Result<()> {
-    let engine = Engine::open(&args.data_dir)
-        .await
-        .with_context(|| format!("cannot open the indexes in {}", args.data_dir.display()))?;
+pub async fn run(args: IndexArgs, settings: &Settings) -> anyhow::Result<()> {
+    let engine = super::common::engine(settings).await?;
     let index = engine.index(&args.kind)?;
     let input: Box<dyn Read> = if args.file.as_os_str() == "-" {
         Box::new(std::io::stdin())

@@ -2,7 +2,8 @@
 
 use clap::{Args, Subcommand};
 
-use super::common::{DataArgs, time_of};
+use super::common::time_of;
+use crate::settings::Settings;
 use crate::catalog::Job;
 
 /// Arguments of `chatda jobs`.
@@ -11,8 +12,6 @@ pub struct JobsArgs {
     /// What to do (default: list).
     #[command(subcommand)]
     pub action: Option<JobsAction>,
-    #[command(flatten)]
-    data: DataArgs,
 }
 
 /// `chatda jobs` actions.
@@ -37,8 +36,8 @@ pub enum JobsAction {
 }
 
 /// Runs `chatda jobs`.
-pub async fn run(args: JobsArgs) -> anyhow::Result<()> {
-    let engine = args.data.engine().await?;
+pub async fn run(args: JobsArgs, settings: &Settings) -> anyhow::Result<()> {
+    let engine = super::common::engine(settings).await?;
     let catalog = engine.catalog()?;
     match args.action.unwrap_or(JobsAction::List { limit: 20 }) {
         JobsAction::List { limit } => {

@@ -3,22 +3,20 @@
 use anyhow::Context;
 use clap::Args;
 
-use super::common::DataArgs;
+use crate::settings::Settings;
 
 /// Arguments of `chatda migrate`.
 #[derive(Debug, Args)]
 pub struct MigrateArgs {
-    #[command(flatten)]
-    data: DataArgs,
 }
 
 /// Runs `chatda migrate`.
-pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
-    let source = args.data.source().await?;
+pub async fn run(_args: MigrateArgs, settings: &Settings) -> anyhow::Result<()> {
+    let source = super::common::source(settings).await?;
     source
         .migrate()
         .await
-        .with_context(|| format!("cannot migrate {}", args.data.url()))?;
-    println!("source {} is up to date", args.data.url());
+        .with_context(|| format!("cannot migrate {}", settings.source_url()))?;
+    println!("source {} is up to date", settings.source_url());
     Ok(())
 }

@@ -15,7 +15,9 @@ mod search;
 mod serve;
 mod sync;
 
-use clap::{Parser, Subcommand};
+use clap::{CommandFactory, FromArgMatches, Parser, Subcommand};
+
+use crate::settings::Settings;
 
 /// chatda (찾다): Korean-first search and analytics indexing.
 #[derive(Debug, Parser)]
@@ -24,6 +26,9 @@ pub struct Cli {
     /// What to do.
     #[command(subcommand)]
     pub command: Command,
+    /// Settings shared by every command (flags, `CHATDA_*` environment, `chatda.toml`).
+    #[command(flatten)]
+    pub settings: Settings,
 }
 
 /// The subcommands.
@@ -32,7 +37,9 @@ pub enum Command {
     /// Print the tokens the Korean analyzer makes of TEXT (like Elasticsearch `_analyze`).
     Analyze(analyze::AnalyzeArgs),
     /// Run the search HTTP service (seeds, indexes and follows the source on the way).
-    Serve(serve::ServeArgs),
+    Serve,
+    /// Print the resolved settings and where each value came from.
+    Settings,
     /// Fill empty indexes with generated data, then search and aggregate (no server).
     Demo(demo::DemoArgs),
     /// Build (or add to) a kind's index from JSON lines; bad lines are reported and skipped.
@@ -59,15 +66,18 @@ pub enum Command {
 /// Parses the process arguments and runs the chosen command. Logs go to stderr;
 /// `RUST_LOG` sets the level (default `warn`).
 pub fn run() -> anyhow::Result<()> {
-    let cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let cli = Cli::from_arg_matches(&matches)?;
+    // Global flags given after the subcommand are recorded in its matches.
+    let sub = matches.subcommand().map_or(&matches, |(_, m)| m);
+    let (settings, origins) = cli.settings.resolve(Some(sub))?;
     // The server logs requests at info; the other commands only warnings.
-    let (level, json, serve) = match &cli.command {
-        Command::Serve(args) => {
-            let config = args.resolve()?;
-            ("info", config.log_json, Some(config))
-        }
-        _ => ("warn", false, None),
+    let level = if matches!(cli.command, Command::Serve) {
+        "info"
+    } else {
+        "warn"
     };
+    let json = settings.log_json;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new(level));
     let logs = tracing_subscriber::fmt()
@@ -82,18 +92,25 @@ pub fn run() -> anyhow::Result<()> {
         .enable_all()
         .build()?;
     runtime.block_on(async move {
+        let settings = &settings;
         match cli.command {
-            Command::Serve(_) => serve::run(serve.expect("resolved above")).await,
-            Command::Analyze(args) => analyze::run(args),
-            Command::Demo(args) => demo::run(args).await,
-            Command::Index(args) => index::run(args).await,
-            Command::Search(args) => search::run(args).await,
-            Command::DemoData(args) => demo_data::run(args).await,
-            Command::Migrate(args) => migrate::run(args).await,
-            Command::Reindex(args) => reindex::run(args).await,
-            Command::Jobs(args) => jobs::run(args).await,
-            Command::Alias(args) => alias::run(args).await,
-            Command::Sync(args) => sync::run(args).await,
+            Command::Serve => serve::run(settings.clone()).await,
+            Command::Settings => {
+                for (key, value) in settings.shown() {
+                    println!("{key} = {value}\t({})", origins[&key]);
+                }
+                Ok(())
+            }
+            Command::Analyze(args) => analyze::run(args, settings),
+            Command::Demo(args) => demo::run(args, settings).await,
+            Command::Index(args) => index::run(args, settings).await,
+            Command::Search(args) => search::run(args, settings).await,
+            Command::DemoData(args) => demo_data::run(args, settings).await,
+            Command::Migrate(args) => migrate::run(args, settings).await,
+            Command::Reindex(args) => reindex::run(args, settings).await,
+            Command::Jobs(args) => jobs::run(args, settings).await,
+            Command::Alias(args) => alias::run(args, settings).await,
+            Command::Sync(args) => sync::run(args, settings).await,
             Command::Dict(cmd) => dict::run(cmd),
         }
     })

@@ -5,7 +5,7 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use super::common::DataArgs;
+use crate::settings::Settings;
 use crate::pipeline::{self, ReindexOptions};
 
 /// Arguments of `chatda reindex`.
@@ -13,35 +13,15 @@ use crate::pipeline::{self, ReindexOptions};
 pub struct ReindexArgs {
     /// The kind to rebuild (concerts, tickets).
     pub kind: String,
-    #[command(flatten)]
-    data: DataArgs,
-    /// Rows per source page.
-    #[arg(long, default_value_t = ReindexOptions::default().batch_size)]
-    pub batch_size: usize,
     /// Build and catch up the new version but leave the alias where it is
     /// (`chatda alias swap` serves it later).
     #[arg(long)]
     pub no_swap: bool,
-    /// Older versions kept for rollback.
-    #[arg(long, default_value_t = ReindexOptions::default().keep_versions)]
-    pub keep: usize,
-    /// tantivy indexing threads (analysis runs on every core regardless).
-    #[arg(long, default_value_t = ReindexOptions::default().writer_threads)]
-    pub writer_threads: usize,
-    /// tantivy writer memory budget, MiB.
-    #[arg(long, default_value_t = ReindexOptions::default().writer_memory >> 20)]
-    pub writer_memory_mb: usize,
-    /// Attempts per source call before the job fails.
-    #[arg(long, default_value_t = ReindexOptions::default().retry_attempts)]
-    pub retries: usize,
-    /// Rows between checkpoint commits: a job resumed after a crash redoes at most this many.
-    #[arg(long, default_value_t = ReindexOptions::default().checkpoint_rows)]
-    pub checkpoint_rows: u64,
 }
 
 /// Runs `chatda reindex`; fails (exit 1) unless the job succeeds.
-pub async fn run(args: ReindexArgs) -> anyhow::Result<()> {
-    let engine = std::sync::Arc::new(args.data.engine().await?);
+pub async fn run(args: ReindexArgs, settings: &Settings) -> anyhow::Result<()> {
+    let engine = std::sync::Arc::new(super::common::engine(settings).await?);
     // Ctrl-C or SIGTERM stops the job at its next step; it resumes at the next reindex.
     let stopper = {
         let engine = engine.clone();
@@ -50,16 +30,10 @@ pub async fn run(args: ReindexArgs) -> anyhow::Result<()> {
             engine.stop_jobs();
         })
     };
-    let source = args.data.source().await?;
+    let source = super::common::source(settings).await?;
     let options = ReindexOptions {
-        batch_size: args.batch_size,
         swap: !args.no_swap,
-        keep_versions: args.keep,
-        writer_threads: args.writer_threads.max(1),
-        writer_memory: args.writer_memory_mb.max(16) << 20,
-        retry_attempts: args.retries.max(1),
-        checkpoint_rows: args.checkpoint_rows.max(1),
-        ..ReindexOptions::default()
+        ..settings.reindex_options()
     };
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template(

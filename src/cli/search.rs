@@ -1,11 +1,10 @@
 //! `chatda search`: run a query against a kind's index and print the hits.
 
-use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::Args;
 
-use crate::engine::Engine;
+use crate::settings::Settings;
 use crate::query::SearchRequest;
 
 /// Arguments of `chatda search`.
@@ -24,13 +23,10 @@ pub struct SearchArgs {
     /// Print the whole JSON response instead of a table.
     #[arg(long)]
     pub json: bool,
-    /// Data directory holding the indexes.
-    #[arg(long, env = "CHATDA_DATA_DIR", default_value = "./data")]
-    pub data_dir: PathBuf,
 }
 
 /// Runs `chatda search`.
-pub async fn run(args: SearchArgs) -> anyhow::Result<()> {
+pub async fn run(args: SearchArgs, settings: &Settings) -> anyhow::Result<()> {
     let filter = args
         .filter
         .as_deref()
@@ -45,9 +41,7 @@ pub async fn run(args: SearchArgs) -> anyhow::Result<()> {
         limit: args.limit,
         ..SearchRequest::default()
     };
-    let engine = Engine::open(&args.data_dir)
-        .await
-        .with_context(|| format!("cannot open the indexes in {}", args.data_dir.display()))?;
+    let engine = super::common::engine(settings).await?;
     let response = engine.search(&args.kind, &request)?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&response)?);

@@ -1,42 +1,17 @@
 //! `chatda serve`: the HTTP service (the quick start).
 
-use std::path::PathBuf;
-
 use anyhow::Context;
-use clap::Args;
 
-use crate::config::Config;
-
-/// Arguments of `chatda serve`.
-#[derive(Debug, Args)]
-pub struct ServeArgs {
-    /// Configuration file (TOML, keys named as the flags with `_`) [default: ./chatda.toml
-    /// if it exists].
-    #[arg(long, env = "CHATDA_CONFIG")]
-    pub config: Option<PathBuf>,
-    #[command(flatten)]
-    pub settings: Config,
-}
-
-impl ServeArgs {
-    /// Flags and environment over the file.
-    pub fn resolve(&self) -> anyhow::Result<Config> {
-        let (path, required) = match &self.config {
-            Some(path) => (path.clone(), true),
-            None => (PathBuf::from("chatda.toml"), false),
-        };
-        Ok(self.settings.clone().with_file(&path, required)?)
-    }
-}
+use crate::settings::Settings;
 
 /// Runs `chatda serve` until SIGINT or SIGTERM.
-pub async fn run(config: Config) -> anyhow::Result<()> {
-    config.check()?;
-    let addr = config.listen();
+pub async fn run(settings: Settings) -> anyhow::Result<()> {
+    settings.check()?;
+    let addr = settings.listen();
     let listener = tokio::net::TcpListener::bind(addr).await.with_context(|| {
         format!("cannot listen on {addr} (another chatda running? try --listen 127.0.0.1:7701)")
     })?;
-    crate::server::serve(listener, config, shutdown_signal()).await?;
+    crate::server::serve(listener, settings, shutdown_signal()).await?;
     Ok(())
 }
 

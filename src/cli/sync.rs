@@ -4,14 +4,12 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use super::common::DataArgs;
+use crate::settings::Settings;
 use crate::pipeline::{self, SyncOptions};
 
 /// Arguments of `chatda sync`.
 #[derive(Debug, Args)]
 pub struct SyncArgs {
-    #[command(flatten)]
-    data: DataArgs,
     /// Apply what is pending once and exit.
     #[arg(long)]
     pub once: bool,
@@ -24,9 +22,9 @@ pub struct SyncArgs {
 }
 
 /// Runs `chatda sync`.
-pub async fn run(args: SyncArgs) -> anyhow::Result<()> {
-    let engine = Arc::new(args.data.engine().await?);
-    let source = args.data.source().await?;
+pub async fn run(args: SyncArgs, settings: &Settings) -> anyhow::Result<()> {
+    let engine = Arc::new(super::common::engine(settings).await?);
+    let source = super::common::source(settings).await?;
     let options = SyncOptions::default();
     if args.errors {
         let errors = engine.catalog()?.sync_errors(None, i64::MAX).await?;
@@ -69,7 +67,7 @@ pub async fn run(args: SyncArgs) -> anyhow::Result<()> {
     }
     eprintln!(
         "following the change log of {}; Ctrl-C stops",
-        args.data.url()
+        settings.source_url()
     );
     pipeline::follow(engine, source, options, async {
         let _ = tokio::signal::ctrl_c().await;

@@ -525,6 +525,7 @@ async fn run(
     catalog
         .set_pushed_cursor(&kind, job.target_version, pushed_cursor)
         .await?;
+    engine.stamp_analyzer(&kind, job.target_version)?;
     catalog
         .set_version_state(
             &kind,

@@ -28,7 +28,7 @@ use tracing::Instrument;
 pub use error::{ApiError, REQUEST_ID, parse_json, status_of};
 pub use metrics::Metrics;
 
-use crate::config::Config;
+use crate::settings::Settings;
 use crate::engine::Engine;
 use crate::pipeline::{self, SyncOptions};
 use crate::service::{self, ServiceError};
@@ -42,7 +42,7 @@ pub const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
 pub enum ServerError {
     /// The configuration is unsafe or unreadable.
     #[error(transparent)]
-    Config(#[from] crate::config::ConfigError),
+    Config(#[from] crate::settings::SettingsError),
     /// Preparing the data failed.
     #[error(transparent)]
     Service(#[from] ServiceError),
@@ -60,7 +60,7 @@ pub struct AppState {
 struct Inner {
     engine: Arc<Engine>,
     source: Source,
-    config: Config,
+    config: Settings,
     metrics: Metrics,
     next_request: AtomicU64,
     /// Engine work running at once (search, aggregate, analyze, documents).
@@ -71,7 +71,7 @@ struct Inner {
 
 impl AppState {
     /// State over a prepared engine and source.
-    pub fn new(engine: Arc<Engine>, source: Source, config: Config) -> Self {
+    pub fn new(engine: Arc<Engine>, source: Source, config: Settings) -> Self {
         AppState {
             inner: Arc::new(Inner {
                 inflight: Arc::new(tokio::sync::Semaphore::new(config.max_inflight())),
@@ -96,7 +96,7 @@ impl AppState {
     }
 
     /// The configuration.
-    pub fn config(&self) -> &Config {
+    pub fn config(&self) -> &Settings {
         &self.inner.config
     }
 
@@ -144,7 +144,7 @@ impl AppState {
 /// module docs). Logs the URL and a ready-to-paste search.
 pub async fn serve(
     listener: TcpListener,
-    config: Config,
+    config: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
     config.check_addr(listener.local_addr()?)?;

@@ -85,7 +85,7 @@ fn body(body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
 }
 
 /// Runs blocking engine work off the async threads, at most
-/// [`crate::config::Config::max_inflight`] at a time.
+/// [`crate::settings::Settings::max_inflight`] at a time.
 async fn blocking<T: Send + 'static>(
     state: &AppState,
     work: impl FnOnce() -> Result<T, ApiError> + Send + 'static,

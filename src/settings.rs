@@ -1,0 +1,621 @@
+//! One `Settings` for every command and for `serve`: command-line flags, `CHATDA_*`
+//! environment variables and `chatda.toml` (keys named as the flags, with `_`), resolved
+//! once. A flag beats the environment, which beats the file, which beats the default.
+//! The doc comments are the `--help` text; `chatda settings` prints the resolved values
+//! and where each came from.
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use clap::Args;
+use clap::parser::ValueSource;
+use serde::{Deserialize, Serialize};
+
+use crate::analysis::{AnalyzerConfig, ListSource, SynonymSource, UserDictionarySource};
+use crate::engine::{BUILTIN_KINDS, EngineConfig};
+use crate::pipeline::ReindexOptions;
+use crate::schema::{KindSpec, Zone};
+
+/// Default listen address: loopback only.
+pub const DEFAULT_LISTEN: &str = "127.0.0.1:7700";
+/// The file read when `--config` is not given (if it exists).
+pub const DEFAULT_FILE: &str = "chatda.toml";
+
+/// Every setting. All optional here; the accessors apply the defaults.
+#[derive(Debug, Clone, Default, Args, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// Settings file (TOML, keys named as the flags with `_`) [default: ./chatda.toml if
+    /// it exists].
+    #[arg(long, env = "CHATDA_CONFIG", global = true)]
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    /// Data directory: indexes, catalog.db, the default SQLite source [default: ./data].
+    #[arg(long, env = "CHATDA_DATA_DIR", global = true)]
+    pub data_dir: Option<PathBuf>,
+    /// Source database URL: sqlite://PATH or postgres://USER@HOST/DB
+    /// [default: sqlite://<data-dir>/source.db].
+    #[arg(long, env = "CHATDA_SOURCE_URL", global = true)]
+    pub source: Option<String>,
+    /// A kind's SELECT for your own tables, as KIND=SQL (repeatable; the contract is in
+    /// the `chatda::source` docs) [default: the bundled table named after the kind].
+    #[arg(long, value_name = "KIND=SQL", global = true)]
+    #[serde(default)]
+    pub select: Vec<KindSelect>,
+    /// Directory of kind specs (`*.toml`), loaded at start beside the built-in concerts
+    /// and tickets; a spec named like a built-in kind replaces it.
+    #[arg(long, env = "CHATDA_KINDS_DIR", global = true)]
+    pub kinds_dir: Option<PathBuf>,
+    /// User dictionary file (CSV) for every command that analyses text [default: the
+    /// bundled dictionaries/user_dict.csv].
+    #[arg(long, env = "CHATDA_USER_DICTIONARY", global = true)]
+    pub user_dictionary: Option<PathBuf>,
+    /// Synonym list file for every command that analyses text [default: the bundled
+    /// dictionaries/synonyms.txt].
+    #[arg(long, env = "CHATDA_SYNONYMS", global = true)]
+    pub synonyms: Option<PathBuf>,
+    /// Time zone of bare dates in requests that name none (`UTC`, `+09:00`,
+    /// `Asia/Seoul`): filters, date ranges, calendar buckets [default: UTC].
+    #[arg(long, env = "CHATDA_TIME_ZONE", global = true)]
+    pub time_zone: Option<String>,
+
+    /// Address to listen on [default: 127.0.0.1:7700]. A non-loopback address needs an
+    /// admin key.
+    #[arg(long, env = "CHATDA_LISTEN", global = true)]
+    pub listen: Option<SocketAddr>,
+    /// Do not seed an empty source with generated demo rows.
+    #[arg(long, env = "CHATDA_NO_DEMO", global = true)]
+    #[serde(default)]
+    pub no_demo: bool,
+    /// Demo concerts written into an empty source [default: 10000].
+    #[arg(long, env = "CHATDA_DEMO_CONCERTS", global = true)]
+    pub demo_concerts: Option<u64>,
+    /// Demo support tickets written into an empty source [default: 10000].
+    #[arg(long, env = "CHATDA_DEMO_TICKETS", global = true)]
+    pub demo_tickets: Option<u64>,
+    /// Bearer key for write and admin routes (documents, reindex, jobs, aliases). Without
+    /// one those routes are open, which is allowed on loopback only.
+    #[arg(long, env = "CHATDA_ADMIN_KEY", hide_env_values = true, global = true)]
+    pub admin_key: Option<String>,
+    /// Bearer key for search routes (the admin key works too); without one they are open.
+    #[arg(long, env = "CHATDA_SEARCH_KEY", hide_env_values = true, global = true)]
+    pub search_key: Option<String>,
+    /// Largest request body in bytes [default: 10485760].
+    #[arg(long, env = "CHATDA_MAX_BODY_BYTES", global = true)]
+    pub max_body_bytes: Option<usize>,
+    /// Requests running longer are answered 503 `request_timeout` [default: 30].
+    #[arg(long, env = "CHATDA_REQUEST_TIMEOUT_SECS", global = true)]
+    pub request_timeout_secs: Option<u64>,
+    /// Open HTTP connections at most; further ones get 503 `overloaded` [default: 1024].
+    #[arg(long, env = "CHATDA_MAX_CONNECTIONS", global = true)]
+    pub max_connections: Option<usize>,
+    /// Searches, aggregations, analyses and document loads running at once; more wait up
+    /// to 5 s, then get 503 `overloaded` [default: 4 per core].
+    #[arg(long, env = "CHATDA_MAX_INFLIGHT", global = true)]
+    pub max_inflight: Option<usize>,
+    /// Seconds a client has to send its request headers [default: 10].
+    #[arg(long, env = "CHATDA_HEADER_TIMEOUT_SECS", global = true)]
+    pub header_timeout_secs: Option<u64>,
+    /// Log one JSON object per line instead of human-readable lines.
+    #[arg(long, env = "CHATDA_LOG_JSON", global = true)]
+    #[serde(default)]
+    pub log_json: bool,
+
+    /// Older index versions kept for rollback after a swap [default: 2].
+    #[arg(long, env = "CHATDA_KEEP_VERSIONS", global = true)]
+    pub keep_versions: Option<usize>,
+    /// Rows per source page of a reindex [default: 2000].
+    #[arg(long, env = "CHATDA_BATCH_SIZE", global = true)]
+    pub batch_size: Option<usize>,
+    /// tantivy indexing threads of a reindex (analysis uses every core regardless)
+    /// [default: 2].
+    #[arg(long, env = "CHATDA_WRITER_THREADS", global = true)]
+    pub writer_threads: Option<usize>,
+    /// tantivy writer memory budget of a reindex, MiB [default: 256].
+    #[arg(long, env = "CHATDA_WRITER_MEMORY_MB", global = true)]
+    pub writer_memory_mb: Option<usize>,
+    /// Rows between checkpoint commits: a job resumed after a crash redoes at most this
+    /// many [default: 100000].
+    #[arg(long, env = "CHATDA_CHECKPOINT_ROWS", global = true)]
+    pub checkpoint_rows: Option<u64>,
+    /// Attempts per source call before a job fails [default: 5].
+    #[arg(long, env = "CHATDA_RETRIES", global = true)]
+    pub retries: Option<usize>,
+}
+
+/// Where a setting's value came from.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Origin {
+    /// A command-line flag.
+    Flag,
+    /// An environment variable.
+    Env,
+    /// The settings file.
+    File(PathBuf),
+    /// The built-in default.
+    Default,
+}
+
+impl std::fmt::Display for Origin {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Origin::Flag => f.write_str("flag"),
+            Origin::Env => f.write_str("environment"),
+            Origin::File(path) => write!(f, "{}", path.display()),
+            Origin::Default => f.write_str("default"),
+        }
+    }
+}
+
+/// `KIND=SQL`: the SELECT that reads a kind from the source.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "String", into = "String")]
+pub struct KindSelect {
+    /// The kind.
+    pub kind: String,
+    /// The SELECT.
+    pub sql: String,
+}
+
+impl std::str::FromStr for KindSelect {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, String> {
+        let (kind, sql) = s.split_once('=').ok_or_else(|| {
+            format!("{s:?}: expected KIND=SQL, e.g. concerts=SELECT id, name AS title FROM shows")
+        })?;
+        let (kind, sql) = (kind.trim(), sql.trim());
+        if kind.is_empty() || !sql.to_ascii_lowercase().starts_with("select") {
+            return Err(format!("{s:?}: expected KIND=SELECT …"));
+        }
+        Ok(KindSelect {
+            kind: kind.to_string(),
+            sql: sql.trim_end_matches(';').to_string(),
+        })
+    }
+}
+
+impl TryFrom<String> for KindSelect {
+    type Error = String;
+
+    fn try_from(s: String) -> Result<Self, String> {
+        s.parse()
+    }
+}
+
+impl From<KindSelect> for String {
+    fn from(s: KindSelect) -> String {
+        format!("{}={}", s.kind, s.sql)
+    }
+}
+
+/// Errors resolving the settings.
+#[derive(Debug, thiserror::Error)]
+pub enum SettingsError {
+    /// The file cannot be read.
+    #[error("cannot read {path}: {reason}")]
+    Read {
+        /// The file.
+        path: String,
+        /// Why.
+        reason: std::io::Error,
+    },
+    /// The file is not valid settings.
+    #[error("{path}: {reason}")]
+    Parse {
+        /// The file.
+        path: String,
+        /// What is wrong (names the key).
+        reason: String,
+    },
+    /// The combination is unsafe.
+    #[error("{0}")]
+    Unsafe(String),
+    /// A value is not valid.
+    #[error("{key}: {reason}")]
+    Invalid {
+        /// The setting.
+        key: &'static str,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+impl Settings {
+    /// Flags and environment (`self`, with clap's record of which came from where) over
+    /// the settings file (`--config`, or `./chatda.toml` if it exists). Returns the
+    /// merged settings and the origin of every key.
+    pub fn resolve(
+        self,
+        matches: Option<&clap::ArgMatches>,
+    ) -> Result<(Settings, BTreeMap<String, Origin>), SettingsError> {
+        let (path, required) = match &self.config {
+            Some(path) => (path.clone(), true),
+            None => (PathBuf::from(DEFAULT_FILE), false),
+        };
+        let file = Self::read_file(&path, required)?;
+        let given = serde_json::to_value(&self).expect("settings serialize");
+        let from_file = file
+            .as_ref()
+            .map(|f| serde_json::to_value(f).expect("settings serialize"));
+        let mut merged = from_file.clone().unwrap_or_else(|| given.clone());
+        let mut origins = BTreeMap::new();
+        for (key, value) in given.as_object().expect("an object") {
+            let set = !(value.is_null() || value == &serde_json::json!(false) || value == &serde_json::json!([]));
+            let in_file = from_file.as_ref().is_some_and(|f| {
+                let v = &f[key];
+                !(v.is_null() || v == &serde_json::json!(false) || v == &serde_json::json!([]))
+            });
+            let origin = if set {
+                merged[key] = value.clone();
+                match matches.and_then(|m| m.value_source(key)) {
+                    Some(ValueSource::EnvVariable) => Origin::Env,
+                    _ => Origin::Flag,
+                }
+            } else if in_file {
+                Origin::File(path.clone())
+            } else {
+                Origin::Default
+            };
+            origins.insert(key.clone(), origin);
+        }
+        let mut settings: Settings =
+            serde_json::from_value(merged).map_err(|e| SettingsError::Parse {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })?;
+        settings.config = self.config;
+        settings.check_values()?;
+        Ok((settings, origins))
+    }
+
+    /// Fills what flags and environment left unset from `path`.
+    pub fn with_file(self, path: &Path, required: bool) -> Result<Self, SettingsError> {
+        let flags = Settings {
+            config: Some(path.to_path_buf()),
+            ..self
+        };
+        if !required && !path.exists() {
+            return Ok(Settings {
+                config: None,
+                ..flags
+            });
+        }
+        Ok(flags.resolve(None)?.0)
+    }
+
+    fn read_file(path: &Path, required: bool) -> Result<Option<Settings>, SettingsError> {
+        let text = match std::fs::read_to_string(path) {
+            Ok(text) => text,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound && !required => return Ok(None),
+            Err(reason) => {
+                return Err(SettingsError::Read {
+                    path: path.display().to_string(),
+                    reason,
+                });
+            }
+        };
+        toml::from_str(&text)
+            .map(Some)
+            .map_err(|e| SettingsError::Parse {
+                path: path.display().to_string(),
+                reason: e.to_string(),
+            })
+    }
+
+    /// The values that can be wrong on their own.
+    fn check_values(&self) -> Result<(), SettingsError> {
+        self.zone()?;
+        if let Some(size) = self.batch_size
+            && !(1..=crate::pipeline::MAX_BATCH_SIZE).contains(&size)
+        {
+            return Err(SettingsError::Invalid {
+                key: "batch_size",
+                reason: format!("must be 1 to {}", crate::pipeline::MAX_BATCH_SIZE),
+            });
+        }
+        Ok(())
+    }
+
+    /// Refuses a public listen address without an admin key.
+    pub fn check(&self) -> Result<(), SettingsError> {
+        self.check_values()?;
+        self.check_addr(self.listen())
+    }
+
+    /// Refuses `addr` if it is public and there is no admin key.
+    pub fn check_addr(&self, addr: SocketAddr) -> Result<(), SettingsError> {
+        if !addr.ip().is_loopback() && self.admin_key().is_none() {
+            return Err(SettingsError::Unsafe(format!(
+                "refusing to listen on {addr} without an admin key: set CHATDA_ADMIN_KEY (or --admin-key), or listen on 127.0.0.1"
+            )));
+        }
+        Ok(())
+    }
+
+    /// Every key with its value as shown by `chatda settings` (keys masked).
+    pub fn shown(&self) -> Vec<(String, String)> {
+        let value = serde_json::to_value(self).expect("settings serialize");
+        let defaults = [
+            ("data_dir", self.data_dir().display().to_string()),
+            ("source", self.source_url()),
+            ("listen", self.listen().to_string()),
+            ("time_zone", self.zone().map(|z| z.name().to_string()).unwrap_or_default()),
+            ("max_inflight", self.max_inflight().to_string()),
+            ("keep_versions", self.keep_versions().to_string()),
+            ("batch_size", self.reindex_options().batch_size.to_string()),
+        ];
+        value
+            .as_object()
+            .expect("an object")
+            .iter()
+            .map(|(key, v)| {
+                let shown = match (key.as_str(), v) {
+                    ("admin_key" | "search_key", serde_json::Value::String(_)) => "(set)".into(),
+                    (_, serde_json::Value::Null) => defaults
+                        .iter()
+                        .find(|(k, _)| k == key)
+                        .map_or_else(|| "(default)".into(), |(_, d)| d.clone()),
+                    (_, serde_json::Value::String(s)) => s.clone(),
+                    (_, other) => other.to_string(),
+                };
+                (key.clone(), shown)
+            })
+            .collect()
+    }
+
+    /// Listen address.
+    pub fn listen(&self) -> SocketAddr {
+        self.listen
+            .unwrap_or_else(|| DEFAULT_LISTEN.parse().expect("valid default address"))
+    }
+
+    /// Data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.data_dir
+            .clone()
+            .unwrap_or_else(|| PathBuf::from("./data"))
+    }
+
+    /// Source URL.
+    pub fn source_url(&self) -> String {
+        self.source
+            .clone()
+            .unwrap_or_else(|| crate::source::default_url(&self.data_dir()))
+    }
+
+    /// The SELECT overrides, by kind.
+    pub fn selects(&self) -> BTreeMap<String, String> {
+        self.select
+            .iter()
+            .map(|s| (s.kind.clone(), s.sql.clone()))
+            .collect()
+    }
+
+    /// The default time zone.
+    pub fn zone(&self) -> Result<Zone, SettingsError> {
+        self.time_zone.as_deref().map_or(Ok(Zone::utc()), |z| {
+            Zone::parse(z).map_err(|reason| SettingsError::Invalid {
+                key: "time_zone",
+                reason,
+            })
+        })
+    }
+
+    /// The analyzer as configured (user dictionary and synonyms).
+    pub fn analyzer(&self) -> AnalyzerConfig {
+        AnalyzerConfig {
+            user_dictionary: UserDictionarySource(
+                self.user_dictionary
+                    .clone()
+                    .map_or(ListSource::Bundled, ListSource::File),
+            ),
+            synonyms: SynonymSource(
+                self.synonyms
+                    .clone()
+                    .map_or(ListSource::Bundled, ListSource::File),
+            ),
+            ..AnalyzerConfig::default()
+        }
+    }
+
+    /// The kinds: the built-in ones, then the specs of `kinds_dir` (replacing a built-in
+    /// kind of the same name).
+    pub fn kinds(&self) -> Result<Vec<KindSpec>, SettingsError> {
+        let invalid = |reason: String| SettingsError::Invalid {
+            key: "kinds_dir",
+            reason,
+        };
+        let mut kinds: Vec<KindSpec> = BUILTIN_KINDS
+            .iter()
+            .map(|k| KindSpec::builtin(k).expect("built-in specs parse"))
+            .collect();
+        let Some(dir) = &self.kinds_dir else {
+            return Ok(kinds);
+        };
+        let entries = std::fs::read_dir(dir).map_err(|e| invalid(format!("{}: {e}", dir.display())))?;
+        let mut paths: Vec<PathBuf> = entries
+            .filter_map(Result::ok)
+            .map(|e| e.path())
+            .filter(|p| p.extension().is_some_and(|x| x == "toml"))
+            .collect();
+        paths.sort();
+        for path in paths {
+            let text = std::fs::read_to_string(&path)
+                .map_err(|e| invalid(format!("{}: {e}", path.display())))?;
+            let spec = KindSpec::from_toml(&text, &path.display().to_string())
+                .map_err(|e| invalid(e.to_string()))?;
+            kinds.retain(|k| k.name != spec.name);
+            kinds.push(spec);
+        }
+        Ok(kinds)
+    }
+
+    /// How to open the engine.
+    pub fn engine_config(&self) -> Result<EngineConfig, SettingsError> {
+        Ok(EngineConfig {
+            data_dir: Some(self.data_dir()),
+            analyzer: self.analyzer(),
+            kinds: self.kinds()?,
+            time_zone: self.zone()?,
+        })
+    }
+
+    /// The reindex knobs.
+    pub fn reindex_options(&self) -> ReindexOptions {
+        let d = ReindexOptions::default();
+        ReindexOptions {
+            batch_size: self.batch_size.unwrap_or(d.batch_size),
+            writer_threads: self.writer_threads.unwrap_or(d.writer_threads).max(1),
+            writer_memory: self
+                .writer_memory_mb
+                .map_or(d.writer_memory, |mb| mb.max(16) << 20),
+            checkpoint_rows: self.checkpoint_rows.unwrap_or(d.checkpoint_rows).max(1),
+            retry_attempts: self.retries.unwrap_or(d.retry_attempts).max(1),
+            keep_versions: self.keep_versions(),
+            ..d
+        }
+    }
+
+    /// Demo rows for an empty source: (concerts, tickets).
+    pub fn demo_rows(&self) -> (u64, u64) {
+        (
+            self.demo_concerts.unwrap_or(10_000),
+            self.demo_tickets.unwrap_or(10_000),
+        )
+    }
+
+    /// Admin key, if set.
+    pub fn admin_key(&self) -> Option<&str> {
+        self.admin_key.as_deref().filter(|k| !k.is_empty())
+    }
+
+    /// Search key, if set.
+    pub fn search_key(&self) -> Option<&str> {
+        self.search_key.as_deref().filter(|k| !k.is_empty())
+    }
+
+    /// Body size limit.
+    pub fn max_body_bytes(&self) -> usize {
+        self.max_body_bytes.unwrap_or(10 << 20)
+    }
+
+    /// Request timeout.
+    pub fn request_timeout(&self) -> Duration {
+        Duration::from_secs(self.request_timeout_secs.unwrap_or(30))
+    }
+
+    /// Open connections at most.
+    pub fn max_connections(&self) -> usize {
+        self.max_connections.unwrap_or(1024).max(1)
+    }
+
+    /// Engine work running at once.
+    pub fn max_inflight(&self) -> usize {
+        self.max_inflight
+            .unwrap_or_else(|| {
+                4 * std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+            })
+            .max(1)
+    }
+
+    /// Time allowed for a request's headers.
+    pub fn header_timeout(&self) -> Duration {
+        Duration::from_secs(self.header_timeout_secs.unwrap_or(10).max(1))
+    }
+
+    /// Versions kept for rollback.
+    pub fn keep_versions(&self) -> usize {
+        self.keep_versions.unwrap_or(2)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn flags_win_over_the_file_and_defaults_fill_the_rest() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("chatda.toml");
+        std::fs::write(
+            &path,
+            "listen = \"127.0.0.1:9000\"\nsource = \"postgres://x@y/z\"\nadmin_key = \"file\"\nselect = [\"concerts=SELECT id, name AS title FROM shows;\"]\nbatch_size = 500\n",
+        )
+        .unwrap();
+        let flags = Settings {
+            admin_key: Some("flag".into()),
+            config: Some(path.clone()),
+            ..Settings::default()
+        };
+        let (merged, origins) = flags.resolve(None).unwrap();
+        assert_eq!(merged.listen().port(), 9000);
+        assert_eq!(merged.source_url(), "postgres://x@y/z");
+        assert_eq!(merged.admin_key(), Some("flag"));
+        assert_eq!(merged.keep_versions(), 2);
+        assert_eq!(merged.reindex_options().batch_size, 500);
+        assert_eq!(merged.selects()["concerts"], "SELECT id, name AS title FROM shows");
+        assert_eq!(origins["admin_key"], Origin::Flag);
+        assert_eq!(origins["listen"], Origin::File(path.clone()));
+        assert_eq!(origins["keep_versions"], Origin::Default);
+        assert!("concerts".parse::<KindSelect>().is_err());
+        assert!("concerts=DROP TABLE x".parse::<KindSelect>().is_err());
+        assert!(
+            Settings::default()
+                .with_file(&dir.path().join("none.toml"), false)
+                .is_ok()
+        );
+        assert!(
+            Settings::default()
+                .with_file(&dir.path().join("none.toml"), true)
+                .is_err()
+        );
+        std::fs::write(&path, "listn = \"x\"\n").unwrap();
+        let bad = Settings::default().with_file(&path, true).unwrap_err();
+        assert!(bad.to_string().contains("listn"), "{bad}");
+        std::fs::write(&path, "time_zone = \"Mars/Base\"\n").unwrap();
+        let bad = Settings::default().with_file(&path, true).unwrap_err();
+        assert!(bad.to_string().contains("time_zone"), "{bad}");
+    }
+
+    #[test]
+    fn public_address_needs_an_admin_key() {
+        let public = Settings {
+            listen: Some("0.0.0.0:7700".parse().unwrap()),
+            ..Settings::default()
+        };
+        assert!(
+            public
+                .check()
+                .unwrap_err()
+                .to_string()
+                .contains("CHATDA_ADMIN_KEY")
+        );
+        let keyed = Settings {
+            admin_key: Some("k".into()),
+            ..public
+        };
+        assert!(keyed.check().is_ok());
+    }
+
+    #[test]
+    fn a_kinds_dir_adds_and_replaces_kinds() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("venues.toml"),
+            "name = \"venues\"\nid = \"string\"\n[[fields]]\nname = \"name\"\ntype = \"text\"\n",
+        )
+        .unwrap();
+        let settings = Settings {
+            kinds_dir: Some(dir.path().to_path_buf()),
+            ..Settings::default()
+        };
+        let names: Vec<String> = settings.kinds().unwrap().into_iter().map(|k| k.name).collect();
+        assert_eq!(names, ["concerts", "tickets", "venues"]);
+        std::fs::write(dir.path().join("bad.toml"), "name = 1\n").unwrap();
+        let bad = settings.kinds().unwrap_err().to_string();
+        assert!(bad.contains("kinds_dir") && bad.contains("bad.toml"), "{bad}");
+    }
+}
