@@ -5,9 +5,9 @@
 use std::sync::Arc;
 
 use crate::catalog::STALE_AFTER_MS;
-use crate::settings::Settings;
-use crate::engine::{Engine, EngineConfig, EngineError};
+use crate::engine::{Engine, EngineError};
 use crate::pipeline::{self, PipelineError};
+use crate::settings::Settings;
 use crate::source::{Source, SourceError, seed_demo};
 
 /// Errors while preparing the service.
@@ -70,19 +70,12 @@ async fn still_running(catalog: &crate::catalog::Catalog, job: &crate::catalog::
 /// been fed from the source (or resumes a reindex a crash left behind). Logs progress.
 pub async fn prepare(config: &Settings) -> Result<(Arc<Engine>, Source), ServiceError> {
     let dir = config.data_dir();
-    let engine_error = |source| ServiceError::Engine {
-        dir: dir.display().to_string(),
-        source,
-    };
-    let mut engine_config = EngineConfig::new(&dir).map_err(engine_error)?;
-    engine_config.time_zone = config.zone().map_err(ServiceError::Config)?;
-    let engine =
-        Engine::with_config(engine_config)
-            .await
-            .map_err(|source| ServiceError::Engine {
-                dir: dir.display().to_string(),
-                source,
-            })?;
+    let engine = Engine::with_config(config.engine_config()?)
+        .await
+        .map_err(|source| ServiceError::Engine {
+            dir: dir.display().to_string(),
+            source,
+        })?;
     let url = config.source_url();
     let source_error = |source| ServiceError::Source {
         url: url.clone(),

@@ -243,7 +243,9 @@ impl Settings {
         let mut merged = from_file.clone().unwrap_or_else(|| given.clone());
         let mut origins = BTreeMap::new();
         for (key, value) in given.as_object().expect("an object") {
-            let set = !(value.is_null() || value == &serde_json::json!(false) || value == &serde_json::json!([]));
+            let set = !(value.is_null()
+                || value == &serde_json::json!(false)
+                || value == &serde_json::json!([]));
             let in_file = from_file.as_ref().is_some_and(|f| {
                 let v = &f[key];
                 !(v.is_null() || v == &serde_json::json!(false) || v == &serde_json::json!([]))
@@ -342,7 +344,12 @@ impl Settings {
             ("data_dir", self.data_dir().display().to_string()),
             ("source", self.source_url()),
             ("listen", self.listen().to_string()),
-            ("time_zone", self.zone().map(|z| z.name().to_string()).unwrap_or_default()),
+            (
+                "time_zone",
+                self.zone()
+                    .map(|z| z.name().to_string())
+                    .unwrap_or_default(),
+            ),
             ("max_inflight", self.max_inflight().to_string()),
             ("keep_versions", self.keep_versions().to_string()),
             ("batch_size", self.reindex_options().batch_size.to_string()),
@@ -435,7 +442,8 @@ impl Settings {
         let Some(dir) = &self.kinds_dir else {
             return Ok(kinds);
         };
-        let entries = std::fs::read_dir(dir).map_err(|e| invalid(format!("{}: {e}", dir.display())))?;
+        let entries =
+            std::fs::read_dir(dir).map_err(|e| invalid(format!("{}: {e}", dir.display())))?;
         let mut paths: Vec<PathBuf> = entries
             .filter_map(Result::ok)
             .map(|e| e.path())
@@ -556,7 +564,10 @@ mod tests {
         assert_eq!(merged.admin_key(), Some("flag"));
         assert_eq!(merged.keep_versions(), 2);
         assert_eq!(merged.reindex_options().batch_size, 500);
-        assert_eq!(merged.selects()["concerts"], "SELECT id, name AS title FROM shows");
+        assert_eq!(
+            merged.selects()["concerts"],
+            "SELECT id, name AS title FROM shows"
+        );
         assert_eq!(origins["admin_key"], Origin::Flag);
         assert_eq!(origins["listen"], Origin::File(path.clone()));
         assert_eq!(origins["keep_versions"], Origin::Default);
@@ -612,10 +623,18 @@ mod tests {
             kinds_dir: Some(dir.path().to_path_buf()),
             ..Settings::default()
         };
-        let names: Vec<String> = settings.kinds().unwrap().into_iter().map(|k| k.name).collect();
+        let names: Vec<String> = settings
+            .kinds()
+            .unwrap()
+            .into_iter()
+            .map(|k| k.name)
+            .collect();
         assert_eq!(names, ["concerts", "tickets", "venues"]);
         std::fs::write(dir.path().join("bad.toml"), "name = 1\n").unwrap();
         let bad = settings.kinds().unwrap_err().to_string();
-        assert!(bad.contains("kinds_dir") && bad.contains("bad.toml"), "{bad}");
+        assert!(
+            bad.contains("kinds_dir") && bad.contains("bad.toml"),
+            "{bad}"
+        );
     }
 }

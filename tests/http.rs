@@ -4,8 +4,8 @@
 
 use std::time::Duration;
 
-use chatda::settings::Settings;
 use chatda::server::{self, ServerError};
+use chatda::settings::Settings;
 use reqwest::StatusCode;
 use serde_json::{Value as Json, json};
 use tokio::net::TcpListener;

@@ -10,9 +10,12 @@ use crate::source::Source;
 /// zone), warning when an index was built with other analyzer files.
 pub async fn engine(settings: &Settings) -> anyhow::Result<Engine> {
     let config = settings.engine_config()?;
-    let engine = Engine::with_config(config)
-        .await
-        .with_context(|| format!("cannot open the indexes in {}", settings.data_dir().display()))?;
+    let engine = Engine::with_config(config).await.with_context(|| {
+        format!(
+            "cannot open the indexes in {}",
+            settings.data_dir().display()
+        )
+    })?;
     for warning in engine.analyzer_mismatches() {
         eprintln!("warning: {warning}");
     }

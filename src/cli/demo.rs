@@ -8,8 +8,8 @@ use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
 use crate::demo;
-use crate::settings::Settings;
 use crate::query::SearchRequest;
+use crate::settings::Settings;
 
 /// Arguments of `chatda demo`.
 #[derive(Debug, Args)]

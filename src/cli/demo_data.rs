@@ -9,8 +9,8 @@ use clap::Args;
 
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::settings::Settings;
 use crate::demo;
+use crate::settings::Settings;
 use crate::source::seed_demo;
 
 /// Arguments of `chatda demo-data`.

@@ -8,8 +8,8 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::settings::Settings;
 use crate::index::Ingest;
+use crate::settings::Settings;
 
 /// Arguments of `chatda index`.
 #[derive(Debug, Args)]

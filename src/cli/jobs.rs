@@ -3,8 +3,8 @@
 use clap::{Args, Subcommand};
 
 use super::common::time_of;
-use crate::settings::Settings;
 use crate::catalog::Job;
+use crate::settings::Settings;
 
 /// Arguments of `chatda jobs`.
 #[derive(Debug, Args)]

@@ -7,8 +7,7 @@ use crate::settings::Settings;
 
 /// Arguments of `chatda migrate`.
 #[derive(Debug, Args)]
-pub struct MigrateArgs {
-}
+pub struct MigrateArgs {}
 
 /// Runs `chatda migrate`.
 pub async fn run(_args: MigrateArgs, settings: &Settings) -> anyhow::Result<()> {

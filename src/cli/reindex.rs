@@ -5,8 +5,8 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::settings::Settings;
 use crate::pipeline::{self, ReindexOptions};
+use crate::settings::Settings;
 
 /// Arguments of `chatda reindex`.
 #[derive(Debug, Args)]

@@ -1,11 +1,10 @@
 //! `chatda search`: run a query against a kind's index and print the hits.
 
-
 use anyhow::Context;
 use clap::Args;
 
-use crate::settings::Settings;
 use crate::query::SearchRequest;
+use crate::settings::Settings;
 
 /// Arguments of `chatda search`.
 #[derive(Debug, Args)]

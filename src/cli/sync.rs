@@ -4,8 +4,8 @@ use std::sync::Arc;
 
 use clap::Args;
 
-use crate::settings::Settings;
 use crate::pipeline::{self, SyncOptions};
+use crate::settings::Settings;
 
 /// Arguments of `chatda sync`.
 #[derive(Debug, Args)]

@@ -28,10 +28,10 @@ use tracing::Instrument;
 pub use error::{ApiError, REQUEST_ID, parse_json, status_of};
 pub use metrics::Metrics;
 
-use crate::settings::Settings;
 use crate::engine::Engine;
 use crate::pipeline::{self, SyncOptions};
 use crate::service::{self, ServiceError};
+use crate::settings::Settings;
 use crate::source::Source;
 
 /// Longest wait for a place among the engine work running at once.
