@@ -26,6 +26,7 @@ use serde_json::Value as Json;
 
 use crate::analysis::{AnalysisError, Analyzer, AnalyzerConfig, Fingerprint};
 use crate::catalog::{Catalog, CatalogError, VersionState};
+use crate::error::{Code, ErrorCode};
 use crate::index::{BatchReport, IndexError, KindIndex};
 use crate::query::{self, QueryError, SearchError, SearchRequest, SearchResponse};
 use crate::schema::{KindSpec, SchemaError, Zone};
@@ -36,8 +37,7 @@ pub const ANALYZER_STAMP: &str = "analyzer.json";
 /// Built-in kinds every engine opens.
 pub const BUILTIN_KINDS: [&str; 2] = ["concerts", "tickets"];
 
-/// Errors of the engine. [`EngineError::is_user_error`] tells the client's mistakes from
-/// internal failures.
+/// Errors of the engine; [`ErrorCode`] tells the client's mistakes from internal failures.
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
     /// No index for that kind.
@@ -72,26 +72,23 @@ impl From<SearchError> for EngineError {
     }
 }
 
-impl EngineError {
-    /// Whether the caller caused the error (bad request, unknown index).
-    pub fn is_user_error(&self) -> bool {
+impl ErrorCode for EngineError {
+    fn error_code(&self) -> Code {
         match self {
-            EngineError::UnknownIndex(..) | EngineError::Query(_) | EngineError::NoCatalog => true,
-            EngineError::Catalog(e) => e.is_user_error(),
-            _ => false,
+            EngineError::UnknownIndex(..) => Code::UnknownIndex,
+            EngineError::Query(e) => e.error_code(),
+            EngineError::Index(e) => e.error_code(),
+            EngineError::Analysis(_) => Code::AnalysisConfig,
+            EngineError::Schema(_) => Code::SchemaError,
+            EngineError::Catalog(e) => e.error_code(),
+            EngineError::NoCatalog => Code::NoCatalog,
         }
     }
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    fn error_field(&self) -> Option<String> {
         match self {
-            EngineError::UnknownIndex(..) => "unknown_index",
-            EngineError::Query(e) => e.code(),
-            EngineError::Index(_) => "index_error",
-            EngineError::Analysis(_) => "analysis_config",
-            EngineError::Schema(_) => "schema_error",
-            EngineError::Catalog(e) => e.code(),
-            EngineError::NoCatalog => "no_catalog",
+            EngineError::Query(e) => e.error_field(),
+            _ => None,
         }
     }
 }

@@ -21,23 +21,25 @@
 //!   the change-log follower.
 //! - [`engine`]: the embedding API, one [`engine::Engine`] over every kind's live version.
 //! - [`settings`]: one `Settings` for every command (flags, environment, `chatda.toml`).
-//! - [`service`]: what the service does before serving (migrate, seed, first indexes).
+//! - [`app`]: the application layer every front calls: one [`app::App`] over the engine,
+//!   the source and the settings.
 //! - [`server`]: the HTTP API (axum); the only module that knows about HTTP.
 //! - [`cli`]: the command-line front end; `src/main.rs` only calls [`cli::run`].
 #![warn(missing_docs)]
 
 pub mod analysis;
 pub mod analytics;
+pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod demo;
 pub mod dictbuild;
 pub mod engine;
+pub mod error;
 pub mod index;
 pub mod pipeline;
 pub mod query;
 pub mod schema;
 pub mod server;
-pub mod service;
 pub mod settings;
 pub mod source;

@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 
 use chatda::engine::{Engine, EngineError};
+use chatda::error::ErrorCode;
 use chatda::index::Ingest;
 use chatda::query::SearchRequest;
 use proptest::prelude::*;

@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 
 use chatda::demo::{self, Concert, Ticket};
 use chatda::engine::{Engine, EngineConfig};
+use chatda::error::ErrorCode;
 use chatda::query::{QueryError, SearchRequest, SearchResponse};
 use chatda::schema::KindSpec;
 use serde_json::{Value as Json, json};
@@ -513,11 +514,15 @@ fn bad_requests_name_the_field() {
         "colour"
     );
     assert_eq!(
-        error("concerts", json!({"sort": [{"title": "asc"}]})).code(),
+        error("concerts", json!({"sort": [{"title": "asc"}]}))
+            .error_code()
+            .as_str(),
         "field_not_sortable"
     );
     assert_eq!(
-        error("concerts", json!({"fields": {"genre": 1.0}})).code(),
+        error("concerts", json!({"fields": {"genre": 1.0}}))
+            .error_code()
+            .as_str(),
         "field_not_searchable"
     );
     assert_eq!(error("concerts", json!({"limit": -1})).field(), "limit");
@@ -529,7 +534,10 @@ fn bad_requests_name_the_field() {
         "concerts",
         json!({"aggs": {"t": {"terms": {"field": "title"}}}}),
     );
-    assert_eq!((agg.code(), agg.field()), ("bad_aggregation", "title"));
+    assert_eq!(
+        (agg.error_code().as_str(), agg.field()),
+        ("bad_aggregation", "title")
+    );
     let agg = error(
         "concerts",
         json!({"aggs": {"t": {"terms": {"field": "nope"}}}}),
@@ -544,7 +552,7 @@ fn bad_requests_name_the_field() {
         .engine
         .search("venues", &SearchRequest::default())
         .unwrap_err();
-    assert_eq!(unknown.code(), "unknown_index");
+    assert_eq!(unknown.error_code().as_str(), "unknown_index");
 }
 
 #[tokio::test]

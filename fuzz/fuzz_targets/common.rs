@@ -6,6 +6,7 @@ use std::sync::OnceLock;
 
 use chatda::demo;
 use chatda::engine::{Engine, EngineError};
+use chatda::error::ErrorCode;
 
 pub fn engine() -> &'static Engine {
     static ENGINE: OnceLock<Engine> = OnceLock::new();

@@ -17,6 +17,8 @@ use serde::Serialize;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Row, SqlitePool};
 
+use crate::error::{Code, ErrorCode};
+
 pub use jobs::{Job, JobProgress, JobState, MAX_ROW_ERRORS, NewJob, RowError, STALE_AFTER_MS};
 pub use pushed::{Pushed, SyncError};
 
@@ -45,21 +47,24 @@ pub enum CatalogError {
     /// The migrations failed.
     #[error("catalog migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The data directory cannot be created.
+    #[error("cannot create {path}: {reason}")]
+    Io {
+        /// The directory.
+        path: String,
+        /// Why.
+        reason: std::io::Error,
+    },
 }
 
-impl CatalogError {
-    /// Whether the caller caused the error.
-    pub fn is_user_error(&self) -> bool {
-        !matches!(self, CatalogError::Database(_) | CatalogError::Migrate(_))
-    }
-
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+impl ErrorCode for CatalogError {
+    fn error_code(&self) -> Code {
         match self {
-            CatalogError::BadVersion(_) => "bad_version",
-            CatalogError::AlreadyRunning { .. } => "job_already_running",
-            CatalogError::UnknownJob(_) => "unknown_job",
-            CatalogError::Database(_) | CatalogError::Migrate(_) => "catalog_error",
+            CatalogError::BadVersion(_) => Code::BadVersion,
+            CatalogError::AlreadyRunning { .. } => Code::JobAlreadyRunning,
+            CatalogError::UnknownJob(_) => Code::UnknownJob,
+            CatalogError::Database(_) | CatalogError::Migrate(_) => Code::CatalogError,
+            CatalogError::Io { .. } => Code::Io,
         }
     }
 }
@@ -148,10 +153,9 @@ pub fn now_ms() -> i64 {
 impl Catalog {
     /// Opens (creating and migrating) `<data_dir>/catalog.db`.
     pub async fn open(data_dir: &Path) -> Result<Self, CatalogError> {
-        std::fs::create_dir_all(data_dir).map_err(|e| {
-            CatalogError::Database(sqlx::Error::Configuration(
-                format!("cannot create data directory {}: {e}", data_dir.display()).into(),
-            ))
+        std::fs::create_dir_all(data_dir).map_err(|reason| CatalogError::Io {
+            path: data_dir.display().to_string(),
+            reason,
         })?;
         let options = SqliteConnectOptions::from_str("sqlite://")?
             .filename(data_dir.join("catalog.db"))
@@ -191,6 +195,18 @@ impl Catalog {
             .join("indexes")
             .join(kind)
             .join(format!("v{version:04}"))
+    }
+
+    /// Bytes on disk of a version's files.
+    pub fn version_size(&self, kind: &str, version: i64) -> u64 {
+        std::fs::read_dir(self.version_dir(kind, version))
+            .into_iter()
+            .flatten()
+            .flatten()
+            .filter_map(|e| e.metadata().ok())
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+            .sum()
     }
 
     /// Registers a new version of `kind` in state `state` and returns its number.

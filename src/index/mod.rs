@@ -21,7 +21,17 @@ pub use fields::{
 pub use ingest::{Accepted, Ingest, IngestReport, LineError, MAX_REPORTED_ERRORS};
 
 use crate::analysis::{Analyzer, register_tokenizers};
+use crate::error::{Code, ErrorCode};
 use crate::schema::{FieldError, KindSpec};
+
+impl ErrorCode for IndexError {
+    fn error_code(&self) -> Code {
+        match self {
+            IndexError::Io { .. } => Code::Io,
+            _ => Code::IndexError,
+        }
+    }
+}
 
 /// Memory budget of an index writer (tantivy splits it across its threads).
 pub const DEFAULT_WRITER_MEMORY: usize = 100_000_000;

@@ -34,6 +34,7 @@ use crate::catalog::{
     CatalogError, Job, JobProgress, JobState, NewJob, RowError, STALE_AFTER_MS, VersionState,
 };
 use crate::engine::{Engine, EngineError};
+use crate::error::{Code, ErrorCode};
 use crate::index::IndexError;
 use crate::source::{Source, SourceError, SourceRow, decode_rows};
 
@@ -52,6 +53,9 @@ pub enum PipelineError {
     /// The process is shutting down; the job resumes at the next start.
     #[error("job {0} was interrupted by a shutdown; it resumes at the next start")]
     Interrupted(i64),
+    /// A bug: a task of the job panicked.
+    #[error("internal failure: {0}")]
+    Internal(String),
     /// An option is out of range.
     #[error("{field}: {reason}")]
     InvalidOption {
@@ -74,32 +78,22 @@ impl From<IndexError> for PipelineError {
     }
 }
 
-impl PipelineError {
-    /// Whether the caller caused it (unknown kind, already running, cancelled).
-    pub fn is_user_error(&self) -> bool {
+impl ErrorCode for PipelineError {
+    fn error_code(&self) -> Code {
         match self {
-            PipelineError::Engine(e) => e.is_user_error(),
-            PipelineError::Source(_) => false,
-            PipelineError::Cancelled(_) | PipelineError::InvalidOption { .. } => true,
-            PipelineError::Interrupted(_) => false,
+            PipelineError::Engine(e) => e.error_code(),
+            PipelineError::Source(e) => e.error_code(),
+            PipelineError::Cancelled(_) => Code::JobCancelled,
+            PipelineError::Interrupted(_) => Code::JobInterrupted,
+            PipelineError::InvalidOption { .. } => Code::InvalidRequest,
+            PipelineError::Internal(_) => Code::Internal,
         }
     }
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+    fn error_field(&self) -> Option<String> {
         match self {
-            PipelineError::Engine(e) => e.code(),
-            PipelineError::Source(_) => "source_error",
-            PipelineError::Cancelled(_) => "job_cancelled",
-            PipelineError::Interrupted(_) => "job_interrupted",
-            PipelineError::InvalidOption { .. } => "invalid_request",
-        }
-    }
-
-    /// The option at fault, if any.
-    pub fn field(&self) -> Option<&'static str> {
-        match self {
-            PipelineError::InvalidOption { field, .. } => Some(field),
+            PipelineError::InvalidOption { field, .. } => Some(field.to_string()),
+            PipelineError::Engine(e) => e.error_field(),
             _ => None,
         }
     }
@@ -604,9 +598,7 @@ fn interrupted(engine: &Engine, job: &Job) -> Result<(), PipelineError> {
 
 /// An internal failure (a panicked task) as a pipeline error.
 pub(crate) fn internal(message: String) -> PipelineError {
-    PipelineError::Engine(EngineError::Index(IndexError::Tantivy(
-        tantivy::TantivyError::InternalError(message),
-    )))
+    PipelineError::Internal(message)
 }
 
 /// Writes progress to the catalog (and the callback); returns whether cancel was asked.

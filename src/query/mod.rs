@@ -16,6 +16,8 @@ mod terms;
 pub mod text;
 mod union;
 
+use crate::error::{Code, ErrorCode};
+
 pub use filter::build_filter;
 pub use request::{Hit, Order, SearchRequest, SearchResponse, SortClause, Total};
 pub use search::{aggregate, search};
@@ -76,18 +78,23 @@ impl QueryError {
             | QueryError::Invalid { field, .. } => field,
         }
     }
+}
 
-    /// A stable machine-readable code.
-    pub fn code(&self) -> &'static str {
+impl ErrorCode for QueryError {
+    fn error_code(&self) -> Code {
         match self {
-            QueryError::UnknownField(_) => "unknown_field",
-            QueryError::NotFilterable(_) => "field_not_filterable",
-            QueryError::BadFilter { .. } => "bad_filter",
-            QueryError::NotSearchable(_) => "field_not_searchable",
-            QueryError::NotSortable(_) => "field_not_sortable",
-            QueryError::BadAggregation { .. } => "bad_aggregation",
-            QueryError::Invalid { .. } => "invalid_request",
+            QueryError::UnknownField(_) => Code::UnknownField,
+            QueryError::NotFilterable(_) => Code::FieldNotFilterable,
+            QueryError::BadFilter { .. } => Code::BadFilter,
+            QueryError::NotSearchable(_) => Code::FieldNotSearchable,
+            QueryError::NotSortable(_) => Code::FieldNotSortable,
+            QueryError::BadAggregation { .. } => Code::BadAggregation,
+            QueryError::Invalid { .. } => Code::InvalidRequest,
         }
+    }
+
+    fn error_field(&self) -> Option<String> {
+        Some(self.field().to_string()).filter(|f| !f.is_empty())
     }
 }
 
@@ -338,7 +345,10 @@ mod tests {
             err(json!({"colour": "red"})),
             QueryError::UnknownField("colour".into())
         );
-        assert_eq!(err(json!({"title": "여름"})).code(), "field_not_filterable");
+        assert_eq!(
+            err(json!({"title": "여름"})).error_code(),
+            Code::FieldNotFilterable
+        );
         assert_eq!(err(json!({"price_min": "cheap"})).field(), "price_min");
         assert!(
             err(json!({"start_date": {"after": "2025-01-01"}}))

@@ -1,15 +1,16 @@
 //! The one place where errors become HTTP responses: `{"error": {"code", "message",
-//! "field"}}` with a status chosen by the error's stable code. Internal errors are logged
-//! with the request id and answered with a generic message.
+//! "field"}}` with the status of the error's [`Code`]. Internal errors answer a generic
+//! message with the request id; their detail travels in the response's extensions to
+//! the request middleware, which logs it.
+
+use std::fmt::Display;
 
 use axum::Json;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::catalog::CatalogError;
-use crate::engine::EngineError;
-use crate::pipeline::PipelineError;
+use crate::error::{Code, ErrorCode};
 
 tokio::task_local! {
     /// The id of the request being handled (set by the request middleware).
@@ -19,33 +20,47 @@ tokio::task_local! {
 /// An error answer.
 #[derive(Debug)]
 pub struct ApiError {
-    /// Stable code (`unknown_field`, `unauthorized`, …); decides the status.
-    pub code: &'static str,
+    /// Stable code; decides the status.
+    pub code: Code,
     /// Human-readable message.
     pub message: String,
     /// The request field at fault, if any.
     pub field: Option<String>,
+    /// For internal errors: what to log.
+    detail: Option<String>,
+}
+
+/// The detail of an internal error, handed from the response to the request middleware.
+#[derive(Debug, Clone)]
+pub struct InternalDetail {
+    /// The code.
+    pub code: Code,
+    /// What failed.
+    pub detail: String,
 }
 
 impl ApiError {
     /// A client error with a code, message and optional field.
-    pub fn new(code: &'static str, message: impl Into<String>, field: Option<&str>) -> Self {
+    pub fn new(code: Code, message: impl Into<String>, field: Option<&str>) -> Self {
         ApiError {
             code,
             message: message.into(),
             field: field.map(str::to_string),
+            detail: None,
         }
     }
 
     /// An internal failure: the detail goes to the log, not to the client.
-    pub fn internal(detail: impl std::fmt::Display) -> Self {
+    pub fn internal(code: Code, detail: impl Display) -> Self {
         let id = REQUEST_ID.try_with(Clone::clone).unwrap_or_default();
-        tracing::error!(request_id = %id, error = %detail, "internal error");
-        ApiError::new(
-            "internal",
-            format!("internal error; the server log has the details under request id {id}"),
-            None,
-        )
+        ApiError {
+            code,
+            message: format!(
+                "internal error; the server log has the details under request id {id}"
+            ),
+            field: None,
+            detail: Some(detail.to_string()),
+        }
     }
 }
 
@@ -60,7 +75,8 @@ pub struct ErrorBody {
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct ErrorDetail {
     /// Stable code: `invalid_request`, `unknown_field`, `bad_filter`, `unknown_index`,
-    /// `unauthorized`, `payload_too_large`, `job_already_running`, `internal`, …
+    /// `unauthorized`, `payload_too_large`, `job_already_running`, `overloaded`,
+    /// `internal`, …
     pub code: String,
     /// What is wrong and what to do.
     pub message: String,
@@ -68,70 +84,50 @@ pub struct ErrorDetail {
     pub field: Option<String>,
 }
 
-/// HTTP status of each error code.
-pub fn status_of(code: &str) -> StatusCode {
-    match code {
-        "unauthorized" => StatusCode::UNAUTHORIZED,
-        "forbidden" => StatusCode::FORBIDDEN,
-        "unknown_index" | "unknown_job" | "not_found" => StatusCode::NOT_FOUND,
-        "job_already_running" | "bad_version" => StatusCode::CONFLICT,
-        "payload_too_large" => StatusCode::PAYLOAD_TOO_LARGE,
-        "unsupported_media_type" => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-        "request_timeout" | "not_ready" | "overloaded" => StatusCode::SERVICE_UNAVAILABLE,
-        "internal" => StatusCode::INTERNAL_SERVER_ERROR,
-        _ => StatusCode::BAD_REQUEST,
-    }
-}
-
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        let body =
-            json!({"error": {"code": self.code, "message": self.message, "field": self.field}});
-        (status_of(self.code), Json(body)).into_response()
-    }
-}
-
-impl From<EngineError> for ApiError {
-    fn from(e: EngineError) -> Self {
-        if !e.is_user_error() {
-            return ApiError::internal(e);
-        }
-        let field = match &e {
-            EngineError::Query(q) => Some(q.field().to_string()).filter(|f| !f.is_empty()),
-            _ => None,
+        let status =
+            StatusCode::from_u16(self.code.status()).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+        // Internal codes are one to the client; the precise one is logged.
+        let shown = if self.code.is_internal() {
+            Code::Internal
+        } else {
+            self.code
         };
-        ApiError {
-            code: e.code(),
-            message: e.to_string(),
-            field,
+        let body = json!({"error": {"code": shown, "message": self.message, "field": self.field}});
+        let mut response = (status, Json(body)).into_response();
+        if let Some(detail) = self.detail {
+            response.extensions_mut().insert(InternalDetail {
+                code: self.code,
+                detail,
+            });
         }
+        response
     }
 }
 
-impl From<CatalogError> for ApiError {
-    fn from(e: CatalogError) -> Self {
-        EngineError::from(e).into()
-    }
-}
-
-impl From<PipelineError> for ApiError {
-    fn from(e: PipelineError) -> Self {
-        match e {
-            PipelineError::Engine(e) => e.into(),
-            other if other.is_user_error() => {
-                ApiError::new(other.code(), other.to_string(), other.field())
+impl<E: ErrorCode + Display> From<E> for ApiError {
+    fn from(e: E) -> Self {
+        let code = e.error_code();
+        if code.is_internal() {
+            ApiError::internal(code, e)
+        } else {
+            ApiError {
+                code,
+                message: e.to_string(),
+                field: e.error_field(),
+                detail: None,
             }
-            other => ApiError::internal(other),
         }
     }
 }
 
-/// Parses a JSON body; errors name the key at fault (`sort[1]`, `version`).
+/// Parses a JSON object body; errors name the key at fault (`sort[1]`, `version`).
 pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     // serde reads a struct from a JSON array too (`[5]` as `{"version": 5}`).
     if body.trim_ascii_start().first() != Some(&b'{') {
         return Err(ApiError::new(
-            "invalid_request",
+            Code::InvalidRequest,
             "the body must be a JSON object",
             None,
         ));
@@ -141,9 +137,10 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
         let path = e.path().to_string();
         let field = (path != ".").then_some(path);
         ApiError {
-            code: "invalid_request",
+            code: Code::InvalidRequest,
             message: format!("invalid JSON body: {}", e.inner()),
             field,
+            detail: None,
         }
     })
 }
@@ -153,11 +150,17 @@ mod tests {
     use super::*;
 
     #[test]
-    fn codes_map_to_statuses() {
-        assert_eq!(status_of("unknown_field"), StatusCode::BAD_REQUEST);
-        assert_eq!(status_of("unknown_index"), StatusCode::NOT_FOUND);
-        assert_eq!(status_of("job_already_running"), StatusCode::CONFLICT);
-        assert_eq!(status_of("internal"), StatusCode::INTERNAL_SERVER_ERROR);
+    fn internal_errors_hide_their_detail() {
+        let response = ApiError::internal(Code::CatalogError, "disk on fire").into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+        let detail = response.extensions().get::<InternalDetail>().unwrap();
+        assert_eq!(
+            (detail.code, detail.detail.as_str()),
+            (Code::CatalogError, "disk on fire")
+        );
+        let response = ApiError::new(Code::UnknownIndex, "no", None).into_response();
+        assert_eq!(response.status(), StatusCode::NOT_FOUND);
+        assert!(response.extensions().get::<InternalDetail>().is_none());
     }
 
     #[test]
@@ -169,7 +172,7 @@ mod tests {
         }
         let e = parse_json::<Swap>(br#"{"version": "seven"}"#).unwrap_err();
         assert_eq!(e.field.as_deref(), Some("version"));
-        assert_eq!(e.code, "invalid_request");
+        assert_eq!(e.code, Code::InvalidRequest);
         let e = parse_json::<Swap>(b" [5]").unwrap_err();
         assert!(e.message.contains("JSON object"), "{}", e.message);
     }

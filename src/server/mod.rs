@@ -1,15 +1,23 @@
 //! The HTTP service (axum): search, suggest, aggregate, analyze, documents, jobs,
-//! aliases, health, metrics and the OpenAPI description, under `/v1`.
+//! aliases, health, metrics and the OpenAPI description, under `/v1`. Handlers extract
+//! their input, call the [`App`], and render; this is the only module that knows HTTP.
 //!
-//! [`serve`] is the whole of `chatda serve`: prepare the data (see [`crate::service`]),
+//! [`serve`] is the whole of `chatda serve`: prepare the data (see [`App::prepare`]),
 //! start the change-log follower, answer requests until `shutdown` resolves, then stop
-//! accepting, finish the requests in flight and the follower's batch, and return.
+//! accepting, finish the requests in flight, stop the running reindexes (they resume at
+//! the next start) and the follower's batch, and return.
 
+mod aliases;
+mod auth;
+mod documents;
 mod error;
+mod extract;
+mod jobs;
 mod listen;
 mod metrics;
 mod openapi;
-mod routes;
+mod ops;
+mod search;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -18,34 +26,29 @@ use std::time::Instant;
 
 use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request, State};
-use axum::http::{HeaderValue, header};
+use axum::http::HeaderValue;
 use axum::middleware::{self, Next};
 use axum::response::{IntoResponse, Response};
-use subtle::ConstantTimeEq;
+use axum::routing::{get, post};
 use tokio::net::TcpListener;
 use tracing::Instrument;
 
-pub use error::{ApiError, REQUEST_ID, parse_json, status_of};
+pub use error::{ApiError, REQUEST_ID};
 pub use metrics::Metrics;
 
-use crate::engine::Engine;
-use crate::pipeline::{self, SyncOptions};
-use crate::service::{self, ServiceError};
-use crate::settings::Settings;
-use crate::source::Source;
-
-/// Longest wait for a place among the engine work running at once.
-pub const QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+use crate::app::{App, AppError};
+use crate::error::Code;
+use crate::settings::{Settings, SettingsError};
 
 /// Errors that stop the server.
 #[derive(Debug, thiserror::Error)]
 pub enum ServerError {
-    /// The configuration is unsafe or unreadable.
+    /// The settings are unsafe or unreadable.
     #[error(transparent)]
-    Config(#[from] crate::settings::SettingsError),
+    Settings(#[from] SettingsError),
     /// Preparing the data failed.
     #[error(transparent)]
-    Service(#[from] ServiceError),
+    App(#[from] AppError),
     /// The listener failed.
     #[error("serving HTTP failed: {0}")]
     Io(#[from] std::io::Error),
@@ -58,85 +61,36 @@ pub struct AppState {
 }
 
 struct Inner {
-    engine: Arc<Engine>,
-    source: Source,
-    config: Settings,
+    app: Arc<App>,
     metrics: Metrics,
     next_request: AtomicU64,
-    /// Engine work running at once (search, aggregate, analyze, documents).
-    inflight: Arc<tokio::sync::Semaphore>,
-    /// Reindexes started over HTTP, stopped and awaited at shutdown.
-    jobs: std::sync::Mutex<Vec<tokio::task::JoinHandle<()>>>,
 }
 
 impl AppState {
-    /// State over a prepared engine and source.
-    pub fn new(engine: Arc<Engine>, source: Source, config: Settings) -> Self {
+    /// State over a prepared app.
+    pub fn new(app: Arc<App>) -> Self {
         AppState {
             inner: Arc::new(Inner {
-                inflight: Arc::new(tokio::sync::Semaphore::new(config.max_inflight())),
-                engine,
-                source,
-                config,
+                app,
                 metrics: Metrics::new(),
                 next_request: AtomicU64::new(1),
-                jobs: std::sync::Mutex::new(Vec::new()),
             }),
         }
     }
 
-    /// The engine.
-    pub fn engine(&self) -> &Arc<Engine> {
-        &self.inner.engine
+    /// The application.
+    pub fn app(&self) -> &Arc<App> {
+        &self.inner.app
     }
 
-    /// The source.
-    pub fn source(&self) -> &Source {
-        &self.inner.source
-    }
-
-    /// The configuration.
-    pub fn config(&self) -> &Settings {
-        &self.inner.config
+    /// The settings.
+    pub fn settings(&self) -> &Settings {
+        self.inner.app.settings()
     }
 
     /// The metrics.
     pub fn metrics(&self) -> &Metrics {
         &self.inner.metrics
-    }
-
-    /// A place among the engine work running at once; waits up to
-    /// [`QUEUE_WAIT`], then answers 503 `overloaded`. Bounds CPU and memory whatever the
-    /// number of clients, and keeps work whose request timed out from piling up.
-    async fn permit(&self) -> Result<tokio::sync::OwnedSemaphorePermit, ApiError> {
-        let waiting = self.inner.inflight.clone().acquire_owned();
-        match tokio::time::timeout(QUEUE_WAIT, waiting).await {
-            Ok(Ok(permit)) => Ok(permit),
-            _ => Err(ApiError::new(
-                "overloaded",
-                format!(
-                    "the server is busy ({} requests running); retry shortly",
-                    self.config().max_inflight()
-                ),
-                None,
-            )),
-        }
-    }
-
-    /// Keeps a background job's task, to stop and await it at shutdown.
-    fn track_job(&self, task: tokio::task::JoinHandle<()>) {
-        let mut jobs = self.inner.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        jobs.retain(|t| !t.is_finished());
-        jobs.push(task);
-    }
-
-    /// Stops the running jobs (they resume at the next start) and waits for them.
-    async fn stop_jobs(&self) {
-        self.engine().stop_jobs();
-        let jobs = std::mem::take(&mut *self.inner.jobs.lock().unwrap_or_else(|p| p.into_inner()));
-        for job in jobs {
-            let _ = job.await;
-        }
     }
 }
 
@@ -144,32 +98,26 @@ impl AppState {
 /// module docs). Logs the URL and a ready-to-paste search.
 pub async fn serve(
     listener: TcpListener,
-    config: Settings,
+    settings: Settings,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> Result<(), ServerError> {
-    config.check_addr(listener.local_addr()?)?;
+    settings.check_addr(listener.local_addr()?)?;
     // Watch for the signal from the start: a stop during seeding or the first build
     // ends the process cleanly (both resume at the next start).
     tokio::pin!(shutdown);
-    let (engine, source) = tokio::select! {
-        prepared = service::prepare(&config) => prepared?,
+    let app = tokio::select! {
+        prepared = App::prepare(settings) => Arc::new(prepared?),
         () = &mut shutdown => {
             tracing::info!("stopped during startup; the next start resumes the preparation");
             return Ok(());
         }
     };
-    let state = AppState::new(engine.clone(), source.clone(), config);
     let (stop_tx, stop_rx) = tokio::sync::watch::channel(false);
     let follower = {
         let mut stop = stop_rx.clone();
-        tokio::spawn(pipeline::follow(
-            engine,
-            source,
-            SyncOptions::default(),
-            async move {
-                let _ = stop.wait_for(|stopped| *stopped).await;
-            },
-        ))
+        app.follow(async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        })
     };
     let addr = listener.local_addr()?;
     tracing::info!("listening on http://{addr}");
@@ -177,12 +125,18 @@ pub async fn serve(
         "try: curl -s http://{addr}/v1/indexes/concerts/search -H 'content-type: application/json' -d '{{\"q\": \"아이우 콘서트\", \"limit\": 3}}'"
     );
     let limits = listen::Limits {
-        max_connections: state.config().max_connections(),
-        header_timeout: state.config().header_timeout(),
-        shutdown_grace: state.config().request_timeout(),
+        max_connections: app.settings().max_connections(),
+        header_timeout: app.settings().header_timeout(),
+        shutdown_grace: app.settings().request_timeout(),
     };
-    listen::run(listener, router(state.clone()), limits, shutdown).await;
-    state.stop_jobs().await;
+    listen::run(
+        listener,
+        router(AppState::new(app.clone())),
+        limits,
+        shutdown,
+    )
+    .await;
+    app.stop_jobs().await;
     let _ = stop_tx.send(true);
     let _ = follower.await;
     tracing::info!("stopped");
@@ -191,31 +145,63 @@ pub async fn serve(
 
 /// The router with every route, auth, limits and the request middleware.
 pub fn router(state: AppState) -> Router {
-    let search = routes::search_routes().route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        require_search_key,
-    ));
-    let admin = routes::admin_routes().route_layer(middleware::from_fn_with_state(
-        state.clone(),
-        require_admin_key,
-    ));
+    let search = Router::new()
+        .route("/v1/indexes", get(aliases::list_indexes))
+        .route("/v1/indexes/{alias}/search", post(search::search))
+        .route("/v1/indexes/{alias}/suggest", get(search::suggest))
+        .route("/v1/indexes/{alias}/aggregate", post(search::aggregate))
+        .route("/v1/analyze", post(search::analyze))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_search_key,
+        ));
+    let admin = Router::new()
+        .route("/v1/indexes/{alias}/documents", post(documents::documents))
+        .route("/v1/indexes/{alias}/reindex", post(jobs::reindex))
+        .route("/v1/indexes/{alias}/sync_errors", get(jobs::sync_errors))
+        .route(
+            "/v1/indexes/{alias}/sync_errors/retry",
+            post(jobs::retry_sync_errors),
+        )
+        .route("/v1/jobs", get(jobs::list_jobs))
+        .route("/v1/jobs/{id}", get(jobs::show_job))
+        .route("/v1/jobs/{id}/cancel", post(jobs::cancel_job))
+        .route("/v1/aliases/{alias}/swap", post(aliases::swap))
+        .route("/v1/aliases/{alias}/rollback", post(aliases::rollback))
+        .route_layer(middleware::from_fn_with_state(
+            state.clone(),
+            auth::require_admin_key,
+        ));
+    let open = Router::new()
+        .route("/healthz", get(ops::health))
+        .route("/readyz", get(ops::ready))
+        .route("/metrics", get(ops::metrics))
+        .route("/openapi.json", get(openapi::openapi));
     Router::new()
         .merge(search)
         .merge(admin)
-        .merge(routes::open_routes())
+        .merge(open)
         .fallback(|| async {
             ApiError::new(
-                "not_found",
+                Code::NotFound,
                 "no such route; GET /openapi.json lists them",
                 None,
             )
         })
-        .layer(DefaultBodyLimit::max(state.config().max_body_bytes()))
+        .method_not_allowed_fallback(|| async {
+            ApiError::new(
+                Code::MethodNotAllowed,
+                "this route does not take that method; GET /openapi.json lists them",
+                None,
+            )
+        })
+        .layer(DefaultBodyLimit::max(state.settings().max_body_bytes()))
         .layer(middleware::from_fn_with_state(state.clone(), track))
         .with_state(state)
 }
 
-/// Request id, timeout, one log line and metrics per request.
+/// Request id, timeout, one log line (with the detail of an internal error) and metrics
+/// per request.
 async fn track(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let started = Instant::now();
     let id = format!(
@@ -236,14 +222,14 @@ async fn track(State(state): State<AppState>, request: Request, next: Next) -> R
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let path = request.uri().path().to_string();
     let span = tracing::info_span!("request", request_id = %id);
-    let timeout = state.config().request_timeout();
+    let timeout = state.settings().request_timeout();
     let handled = REQUEST_ID.scope(
         id.clone(),
         async move {
             match tokio::time::timeout(timeout, next.run(request)).await {
                 Ok(response) => response,
                 Err(_) => ApiError::new(
-                    "request_timeout",
+                    Code::RequestTimeout,
                     format!("the request took longer than {} s", timeout.as_secs()),
                     None,
                 )
@@ -264,63 +250,12 @@ async fn track(State(state): State<AppState>, request: Request, next: Next) -> R
         .latency
         .with_label_values(&[&route, &method])
         .observe(secs);
+    if let Some(internal) = response.extensions().get::<error::InternalDetail>() {
+        tracing::error!(request_id = %id, code = %internal.code, error = %internal.detail, %method, %path, "internal error");
+    }
     tracing::info!(request_id = %id, %method, %path, status, ms = secs * 1e3, "request");
     if let Ok(value) = HeaderValue::from_str(&id) {
         response.headers_mut().insert("x-request-id", value);
     }
-    response
-}
-
-/// The bearer token of a request, if any (the scheme name is case-insensitive, RFC 7235).
-fn bearer(request: &Request) -> Option<&str> {
-    let value = request
-        .headers()
-        .get(header::AUTHORIZATION)?
-        .to_str()
-        .ok()?;
-    let (scheme, token) = value.split_once(' ')?;
-    scheme
-        .eq_ignore_ascii_case("bearer")
-        .then(|| token.trim_start())
-}
-
-/// Constant-time comparison (the length of the key is not secret).
-fn same_key(given: Option<&str>, key: &str) -> bool {
-    given.is_some_and(|g| bool::from(g.as_bytes().ct_eq(key.as_bytes())))
-}
-
-async fn require_admin_key(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if let Some(key) = state.config().admin_key()
-        && !same_key(bearer(&request), key)
-    {
-        return unauthorized("an admin key (Authorization: Bearer …) is required for this route");
-    }
-    next.run(request).await
-}
-
-async fn require_search_key(
-    State(state): State<AppState>,
-    request: Request,
-    next: Next,
-) -> Response {
-    if let Some(key) = state.config().search_key() {
-        let given = bearer(&request);
-        let admin = state.config().admin_key();
-        if !same_key(given, key) && !admin.is_some_and(|a| same_key(given, a)) {
-            return unauthorized("a search key (Authorization: Bearer …) is required");
-        }
-    }
-    next.run(request).await
-}
-
-fn unauthorized(message: &str) -> Response {
-    let mut response = ApiError::new("unauthorized", message, None).into_response();
-    response
-        .headers_mut()
-        .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
 }

@@ -3,19 +3,23 @@
 use utoipa::OpenApi;
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 
+use axum::Json;
+
 use super::error::{ErrorBody, ErrorDetail};
-use super::routes;
+use super::{aliases, documents, jobs, ops, search};
 
 #[derive(OpenApi)]
 #[openapi(
     info(title = "chatda", description = "Korean-first search and analytics. Search routes take the search key (or none is configured), admin routes the admin key, as `Authorization: Bearer …`."),
     paths(
-        routes::search, routes::suggest, routes::aggregate, routes::analyze, routes::list_indexes,
-        routes::documents, routes::reindex, routes::list_jobs, routes::show_job, routes::cancel_job,
-        routes::sync_errors, routes::retry_sync_errors,
-        routes::swap, routes::rollback, routes::health, routes::ready, routes::metrics, routes::openapi,
+        search::search, search::suggest, search::aggregate, search::analyze,
+        aliases::list_indexes, aliases::swap, aliases::rollback,
+        documents::documents,
+        jobs::reindex, jobs::list_jobs, jobs::show_job, jobs::cancel_job,
+        jobs::sync_errors, jobs::retry_sync_errors,
+        ops::health, ops::ready, ops::metrics, openapi,
     ),
-    components(schemas(ErrorBody, ErrorDetail, routes::AnalyzeBody, routes::ReindexBody, routes::SwapBody)),
+    components(schemas(ErrorBody, ErrorDetail, search::AnalyzeBody, jobs::ReindexBody, aliases::SwapBody)),
     modifiers(&Bearer),
 )]
 struct ApiDoc;
@@ -33,7 +37,7 @@ impl utoipa::Modify for Bearer {
     }
 }
 
-/// The OpenAPI document of the service.
-pub fn document() -> serde_json::Value {
-    serde_json::to_value(ApiDoc::openapi()).unwrap_or_default()
+#[utoipa::path(get, path = "/openapi.json", tag = "ops", responses((status = 200, description = "this document", body = Object)))]
+pub(super) async fn openapi() -> Json<serde_json::Value> {
+    Json(serde_json::to_value(ApiDoc::openapi()).unwrap_or_default())
 }

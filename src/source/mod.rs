@@ -24,6 +24,7 @@ use sqlx::{AnyPool, Row};
 pub use decode::{SourceRow, decode_row};
 pub use seed::seed_demo;
 
+use crate::error::{Code, ErrorCode};
 use crate::schema::{FieldType, IdType, KindSpec};
 
 /// Errors of a source.
@@ -48,6 +49,23 @@ pub enum SourceError {
     /// Applying the source migrations failed.
     #[error("source migration failed: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+    /// The SQLite file's directory cannot be created.
+    #[error("cannot create {path}: {reason}")]
+    Io {
+        /// The directory.
+        path: String,
+        /// Why.
+        reason: std::io::Error,
+    },
+}
+
+impl ErrorCode for SourceError {
+    fn error_code(&self) -> Code {
+        match self {
+            SourceError::Io { .. } => Code::Io,
+            _ => Code::SourceError,
+        }
+    }
 }
 
 impl SourceError {
@@ -126,10 +144,9 @@ impl Source {
                 && let Some(parent) = std::path::Path::new(path).parent()
                 && !parent.as_os_str().is_empty()
             {
-                std::fs::create_dir_all(parent).map_err(|e| {
-                    SourceError::Database(sqlx::Error::Configuration(
-                        format!("cannot create {}: {e}", parent.display()).into(),
-                    ))
+                std::fs::create_dir_all(parent).map_err(|reason| SourceError::Io {
+                    path: parent.display().to_string(),
+                    reason,
                 })?;
             }
             (Backend::Sqlite, url)

@@ -1,46 +1,13 @@
-//! The service without its HTTP front: what `chatda serve` does before it listens —
-//! data directory, source migrations, demo rows for an empty source, first indexes —
-//! and the follower it runs while serving.
-
-use std::sync::Arc;
+//! What the service does before it answers: open the data directory and the source,
+//! migrate the source, seed an empty one with demo rows, build the first indexes.
 
 use crate::catalog::STALE_AFTER_MS;
-use crate::engine::{Engine, EngineError};
-use crate::pipeline::{self, PipelineError};
+use crate::engine::Engine;
+use crate::pipeline;
 use crate::settings::Settings;
-use crate::source::{Source, SourceError, seed_demo};
+use crate::source::{Source, seed_demo};
 
-/// Errors while preparing the service.
-#[derive(Debug, thiserror::Error)]
-pub enum ServiceError {
-    /// A setting is wrong.
-    #[error(transparent)]
-    Config(#[from] crate::settings::SettingsError),
-    /// The indexes or catalog cannot be opened.
-    #[error("cannot open the data directory {dir}: {source}")]
-    Engine {
-        /// The directory.
-        dir: String,
-        /// Why.
-        source: EngineError,
-    },
-    /// The source cannot be reached or migrated.
-    #[error("source {url}: {source}")]
-    Source {
-        /// The URL.
-        url: String,
-        /// Why.
-        source: SourceError,
-    },
-    /// Building a first index failed.
-    #[error("building the {kind} index failed: {source}")]
-    Reindex {
-        /// The kind.
-        kind: String,
-        /// Why.
-        source: PipelineError,
-    },
-}
+use super::AppError;
 
 /// In the data directory while demo seeding has not finished.
 const SEEDING_MARKER: &str = "demo-seeding.unfinished";
@@ -65,33 +32,35 @@ async fn still_running(catalog: &crate::catalog::Catalog, job: &crate::catalog::
     }
 }
 
-/// Opens the engine and the source, migrates the source, seeds an empty one with demo
-/// rows (unless `config.no_demo`), and builds every kind whose live version has never
-/// been fed from the source (or resumes a reindex a crash left behind). Logs progress.
-pub async fn prepare(config: &Settings) -> Result<(Arc<Engine>, Source), ServiceError> {
-    let dir = config.data_dir();
-    let engine = Engine::with_config(config.engine_config()?)
+/// Opens the engine and the source as the settings say.
+pub(super) async fn open(settings: &Settings) -> Result<(Engine, Source), AppError> {
+    let engine = Engine::with_config(settings.engine_config()?).await?;
+    let url = settings.source_url();
+    let source = Source::connect(&url, settings.selects())
         .await
-        .map_err(|source| ServiceError::Engine {
-            dir: dir.display().to_string(),
-            source,
-        })?;
-    let url = config.source_url();
-    let source_error = |source| ServiceError::Source {
+        .map_err(|source| AppError::Source { url, source })?;
+    Ok((engine, source))
+}
+
+/// Migrates the source, seeds an empty one with demo rows (unless `no_demo`), and builds
+/// every kind whose live version has never been fed from the source (or resumes a
+/// reindex a crash left behind). Logs progress.
+pub(super) async fn prepare(
+    settings: &Settings,
+    engine: &Engine,
+    source: &Source,
+) -> Result<(), AppError> {
+    let dir = settings.data_dir();
+    let url = settings.source_url();
+    let source_error = |source| AppError::Source {
         url: url.clone(),
         source,
     };
-    let source = Source::connect(&url, config.selects())
-        .await
-        .map_err(source_error)?;
     source.migrate().await.map_err(source_error)?;
     let mut empty = true;
     for kind in engine.kinds() {
         empty &= source
-            .count(engine.spec(&kind).map_err(|e| ServiceError::Engine {
-                dir: dir.display().to_string(),
-                source: e,
-            })?)
+            .count(engine.spec(&kind)?)
             .await
             .map_err(source_error)?
             == 0;
@@ -99,26 +68,23 @@ pub async fn prepare(config: &Settings) -> Result<(Arc<Engine>, Source), Service
     // Seeding writes in chunks; a marker file says it has not finished, so a seeding
     // stopped half-way (the source no longer empty) is completed at the next start.
     let unfinished = dir.join(SEEDING_MARKER);
-    if (empty || unfinished.exists()) && !config.no_demo {
-        let (concerts, tickets) = config.demo_rows();
+    if (empty || unfinished.exists()) && !settings.no_demo {
+        let (concerts, tickets) = settings.demo_rows();
         tracing::info!(concerts, tickets, %url, "the source is empty: writing generated demo rows (--no-demo turns this off)");
-        let io_error = |e: std::io::Error| ServiceError::Engine {
-            dir: dir.display().to_string(),
-            source: EngineError::Index(crate::index::IndexError::Io {
-                path: unfinished.display().to_string(),
-                reason: e,
-            }),
+        let io_error = |reason: std::io::Error| AppError::Io {
+            path: unfinished.display().to_string(),
+            reason,
         };
         std::fs::write(&unfinished, b"demo seeding started\n").map_err(io_error)?;
-        seed_demo(&source, concerts, tickets, 42, |_| {})
+        seed_demo(source, concerts, tickets, 42, |_| {})
             .await
             .map_err(source_error)?;
         std::fs::remove_file(&unfinished).map_err(io_error)?;
     }
-    let options = config.reindex_options();
-    let catalog = engine.catalog().expect("opened on a directory");
+    let options = settings.reindex_options();
+    let catalog = engine.catalog()?;
     for kind in engine.kinds() {
-        let live = engine.live(&kind).expect("a listed kind");
+        let live = engine.live(&kind)?;
         let fed = catalog
             .version(&kind, live.version)
             .await
@@ -143,14 +109,14 @@ pub async fn prepare(config: &Settings) -> Result<(Arc<Engine>, Source), Service
         }
         tracing::info!(kind, "building the index from the source");
         let mut last_log = std::time::Instant::now();
-        let report = pipeline::reindex(&engine, &source, &kind, &options, |p| {
+        let report = pipeline::reindex(engine, source, &kind, &options, |p| {
             if last_log.elapsed().as_secs() >= 2 {
                 last_log = std::time::Instant::now();
                 tracing::info!(kind = %kind, rows = p.processed, total = ?p.total, rate = p.rate as u64, stage = p.stage, "indexing");
             }
         })
         .await
-        .map_err(|source| ServiceError::Reindex {
+        .map_err(|source| AppError::Prepare {
             kind: kind.clone(),
             source,
         })?;
@@ -166,5 +132,5 @@ pub async fn prepare(config: &Settings) -> Result<(Arc<Engine>, Source), Service
     for warning in engine.analyzer_mismatches() {
         tracing::warn!("{warning}");
     }
-    Ok((Arc::new(engine), source))
+    Ok(())
 }
