@@ -1,3 +1,5 @@
+#![allow(dead_code)] // each target uses part of it
+
 //! One small in-memory engine shared by the runs of a fuzz target: 200 generated
 //! concerts and 200 tickets. Requests must never panic, and every error must be the
 //! caller's (a 4xx), never an internal one (a 5xx).

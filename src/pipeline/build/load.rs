@@ -1,0 +1,89 @@
+//! The loader: analyses each page in parallel (rayon), hands the documents to the
+//! writer, and commits at checkpoints.
+
+use std::sync::atomic::Ordering;
+
+use rayon::prelude::*;
+use tokio::task::JoinHandle;
+
+use super::Build;
+use super::read::Pages;
+use crate::catalog::RowError;
+use crate::pipeline::PipelineError;
+use crate::pipeline::phase::phase;
+
+/// Starts loading `pages` into the job's version.
+pub(super) fn spawn(build: &Build<'_>, mut pages: Pages) -> JoinHandle<Result<(), PipelineError>> {
+    let index = build.index.clone();
+    let counters = build.counters.clone();
+    let checkpoint_rows = build.options.checkpoint_rows.max(1) as i64;
+    // A resumed job may re-read rows committed after its last recorded checkpoint (the
+    // process can die between a commit and the catalog write): whenever the version
+    // already holds documents, replace by id.
+    let replace = build.job.checkpoint.is_some() || index.num_docs() > 0;
+    tokio::task::spawn_blocking(move || {
+        let stop = || counters.cancel.load(Ordering::Relaxed);
+        let mut since_commit = 0i64;
+        loop {
+            let page = match pages.blocking_recv() {
+                Some(Some(page)) => page,
+                Some(None) => break,
+                // The reader is gone without reaching the end: keep only what the
+                // checkpoints committed (dropping the writer discards the rest).
+                None => return Ok(()),
+            };
+            if stop() {
+                return Ok(());
+            }
+            let last_id = page.last().map(|r| r.id.clone());
+            let prepared: Vec<Result<tantivy::TantivyDocument, Vec<RowError>>> = page
+                .par_iter()
+                .map(|row| match &row.doc {
+                    Ok(doc) => index.prepare(doc).map(|(_, doc)| doc).map_err(|errors| {
+                        errors
+                            .into_iter()
+                            .map(|e| RowError {
+                                row_id: row.id.clone(),
+                                field: e.field,
+                                reason: e.reason,
+                            })
+                            .collect()
+                    }),
+                    Err(e) => Err(vec![e.clone()]),
+                })
+                .collect();
+            let mut bad = Vec::new();
+            let mut docs = Vec::with_capacity(page.len());
+            for (row, prepared) in page.iter().zip(prepared) {
+                match prepared {
+                    Ok(doc) => docs.push((row.id.as_str(), doc)),
+                    Err(errors) => bad.push(errors),
+                }
+            }
+            index.add_prepared(docs, replace)?;
+            phase("load", &stop);
+            counters
+                .processed
+                .fetch_add(page.len() as i64, Ordering::Relaxed);
+            counters
+                .failed
+                .fetch_add(bad.len() as i64, Ordering::Relaxed);
+            if !bad.is_empty() {
+                let mut errors = counters.errors.lock().unwrap_or_else(|p| p.into_inner());
+                errors.extend(bad.into_iter().flatten());
+            }
+            since_commit += page.len() as i64;
+            if since_commit >= checkpoint_rows {
+                index.commit()?;
+                since_commit = 0;
+                *counters
+                    .checkpoint
+                    .lock()
+                    .unwrap_or_else(|p| p.into_inner()) = last_id;
+                phase("checkpoint", &stop);
+            }
+        }
+        index.commit()?;
+        Ok(())
+    })
+}
