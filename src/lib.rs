@@ -28,12 +28,11 @@
 #![warn(missing_docs)]
 
 pub mod analysis;
-pub mod analytics;
 pub mod app;
 pub mod catalog;
 pub mod cli;
 pub mod demo;
-pub mod dictbuild;
+mod dictbuild;
 pub mod engine;
 pub mod error;
 pub mod index;

@@ -4,6 +4,7 @@
 //! source or the indexes. Engine work runs on blocking threads, at most
 //! [`Settings::max_inflight`] at a time.
 
+mod batch;
 mod error;
 mod prepare;
 
@@ -19,11 +20,14 @@ use tokio::task::JoinHandle;
 
 pub use error::AppError;
 
+// The types the fronts render.
+pub use crate::catalog::{Job, RowError, SyncError, Version};
+pub use crate::index::IngestReport;
+pub use crate::pipeline::{Progress, ReindexReport, Retried};
+
 use crate::analysis::{AnalyzedToken, Analyzer, AnalyzerConfig, DecompoundMode};
-use crate::catalog::{Job, RowError, SyncError, Version};
 use crate::engine::Engine;
-use crate::index::IngestReport;
-use crate::pipeline::{self, Retried, SyncOptions};
+use crate::pipeline::{self, SyncOptions};
 use crate::query::{SearchRequest, SearchResponse};
 use crate::schema::FieldType;
 use crate::settings::Settings;

@@ -34,35 +34,37 @@ pub enum AliasAction {
 
 /// Runs `chatda alias`.
 pub async fn run(args: AliasArgs, settings: &Settings) -> anyhow::Result<()> {
-    let engine = super::common::engine(settings).await?;
+    let app = super::common::app(settings).await?;
     match args.action.unwrap_or(AliasAction::List) {
         AliasAction::List => {
-            let catalog = engine.catalog()?;
-            let aliases = catalog.aliases().await?;
-            for v in catalog.versions(None).await? {
-                let live = aliases
-                    .iter()
-                    .any(|a| a.kind == v.kind && a.version == v.version);
-                println!(
-                    "{:<9} v{:<4} {:<8} {:>9} docs  created {}{}",
-                    v.kind,
-                    v.version,
-                    format!("{:?}", v.state).to_lowercase(),
-                    v.docs,
-                    time_of(v.created_at),
-                    if live { "  <- live" } else { "" }
-                );
+            for index in app.indexes().await? {
+                for v in &index.versions {
+                    let v = &v.version;
+                    println!(
+                        "{:<9} v{:<4} {:<8} {:>9} docs  created {}{}",
+                        v.kind,
+                        v.version,
+                        format!("{:?}", v.state).to_lowercase(),
+                        v.docs,
+                        time_of(v.created_at),
+                        if v.version == index.live_version {
+                            "  <- live"
+                        } else {
+                            ""
+                        }
+                    );
+                }
             }
         }
         AliasAction::Swap { kind, version } => {
-            let previous = engine.swap(&kind, version).await?;
+            let previous = app.swap(&kind, version).await?;
             println!(
                 "alias {kind} now serves version {version} (was {})",
                 previous.map_or("none".to_string(), |v| v.to_string())
             );
         }
         AliasAction::Rollback { kind } => {
-            let version = engine.rollback(&kind).await?;
+            let version = app.rollback(&kind).await?;
             println!("alias {kind} rolled back to version {version}");
         }
     }

@@ -1,33 +1,24 @@
-//! What the commands share: the engine and the source, opened as the settings say.
+//! What the commands share: the application, opened as the settings say.
 
 use anyhow::Context;
 
-use crate::engine::Engine;
+use crate::app::App;
 use crate::settings::Settings;
-use crate::source::Source;
 
-/// Opens the engine as the settings say (data directory, kinds, analyzer files, time
-/// zone), warning when an index was built with other analyzer files.
-pub async fn engine(settings: &Settings) -> anyhow::Result<Engine> {
-    let config = settings.engine_config()?;
-    let engine = Engine::with_config(config).await.with_context(|| {
+/// Opens the application (data directory, source, kinds, analyzer files, time zone),
+/// warning when an index was built with other analyzer files than these.
+pub async fn app(settings: &Settings) -> anyhow::Result<App> {
+    let app = App::open(settings.clone()).await.with_context(|| {
         format!(
-            "cannot open the indexes in {}",
-            settings.data_dir().display()
+            "cannot open the data directory {} or the source {}",
+            settings.data_dir().display(),
+            settings.source_url()
         )
     })?;
-    for warning in engine.analyzer_mismatches() {
+    for warning in app.engine().analyzer_mismatches() {
         eprintln!("warning: {warning}");
     }
-    Ok(engine)
-}
-
-/// Connects to the source.
-pub async fn source(settings: &Settings) -> anyhow::Result<Source> {
-    let url = settings.source_url();
-    Source::connect(&url, settings.selects())
-        .await
-        .with_context(|| format!("cannot connect to the source {url}"))
+    Ok(app)
 }
 
 /// Formats unix milliseconds as an RFC 3339 UTC time.

@@ -7,7 +7,6 @@ use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 use serde_json::json;
 
-use crate::demo;
 use crate::query::SearchRequest;
 use crate::settings::Settings;
 
@@ -24,35 +23,29 @@ pub struct DemoArgs {
 
 /// Runs `chatda demo`.
 pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
-    let engine = super::common::engine(settings).await?;
+    // The same path as `chatda serve`: demo rows into the source, indexes built from it.
+    let app = super::common::app(settings).await?;
+    app.migrate().await?;
     for kind in ["concerts", "tickets"] {
-        let index = engine.index(kind)?;
-        if index.num_docs() > 0 {
+        if app.docs(kind)? > 0 {
             continue;
         }
         let started = Instant::now();
+        if kind == "concerts" {
+            app.seed_demo(args.size, args.size, 42, |_| {}).await?;
+        }
         let progress = ProgressBar::new(args.size).with_style(
             ProgressStyle::with_template("{msg:9} {bar:30} {human_pos}/{human_len} {per_sec}")
                 .expect("a valid template"),
         );
         progress.set_message(kind);
-        let ids: Vec<u64> = (1..=args.size).collect();
-        for chunk in ids.chunks(2_000) {
-            let docs: Vec<serde_json::Value> = chunk
-                .iter()
-                .map(|&id| match kind {
-                    "concerts" => demo::concert(42, id).to_document(),
-                    _ => demo::ticket(42, id).to_document(),
-                })
-                .collect();
-            index.upsert(&docs)?;
-            progress.inc(chunk.len() as u64);
-        }
-        index.commit()?;
+        let report = app
+            .reindex(kind, true, |p| progress.set_position(p.processed as u64))
+            .await?;
         progress.finish_and_clear();
         println!(
             "indexed {} generated {kind} into {} in {:.1} s",
-            args.size,
+            report.docs,
             settings.data_dir().join("indexes").join(kind).display(),
             started.elapsed().as_secs_f64()
         );
@@ -65,13 +58,15 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         args.queries
     };
     for q in &queries {
-        let response = engine.search(
-            "concerts",
-            &SearchRequest {
-                limit: 3,
-                ..SearchRequest::text(q.as_str())
-            },
-        )?;
+        let response = app
+            .search(
+                "concerts",
+                SearchRequest {
+                    limit: 3,
+                    ..SearchRequest::text(q.as_str())
+                },
+            )
+            .await?;
         println!(
             "\n{q}  ({} hits, {:.1} ms)",
             response.total.value, response.took_ms
@@ -90,7 +85,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
         "filter": {"status": ["open", "pending"]},
         "aggs": {"category": {"terms": {"field": "category"}}}
     }))?;
-    let response = engine.search("tickets", &request)?;
+    let response = app.search("tickets", request).await?;
     println!(
         "\nopen and pending tickets per category ({} tickets):",
         response.total.value

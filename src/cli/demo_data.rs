@@ -11,7 +11,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use crate::demo;
 use crate::settings::Settings;
-use crate::source::seed_demo;
 
 /// Arguments of `chatda demo-data`.
 #[derive(Debug, Args)]
@@ -33,9 +32,8 @@ pub struct DemoDataArgs {
 /// Runs `chatda demo-data`.
 pub async fn run(args: DemoDataArgs, settings: &Settings) -> anyhow::Result<()> {
     let Some(dir) = args.jsonl else {
-        let source = super::common::source(settings).await?;
-        source
-            .migrate()
+        let app = super::common::app(settings).await?;
+        app.migrate()
             .await
             .with_context(|| format!("cannot migrate {}", settings.source_url()))?;
         let bar = ProgressBar::new(args.concerts + args.tickets).with_style(
@@ -45,7 +43,7 @@ pub async fn run(args: DemoDataArgs, settings: &Settings) -> anyhow::Result<()> 
             .unwrap_or_else(|_| ProgressStyle::default_bar())
             .progress_chars("=> "),
         );
-        seed_demo(&source, args.concerts, args.tickets, args.seed, |n| {
+        app.seed_demo(args.concerts, args.tickets, args.seed, |n| {
             bar.set_position(n)
         })
         .await

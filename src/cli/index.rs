@@ -1,6 +1,6 @@
 //! `chatda index`: build (or add to) a kind's index from JSON lines.
 
-use std::io::{BufRead, BufReader, Read};
+use std::io::{BufReader, Read};
 use std::path::PathBuf;
 use std::time::Instant;
 
@@ -8,7 +8,6 @@ use anyhow::Context;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::index::Ingest;
 use crate::settings::Settings;
 
 /// Arguments of `chatda index`.
@@ -27,9 +26,8 @@ pub struct IndexArgs {
 /// `{"delete": ID}` lines, analysed in parallel). Bad lines are skipped and the first
 /// hundred reported on stderr (line, field, reason); the rest is committed.
 pub async fn run(args: IndexArgs, settings: &Settings) -> anyhow::Result<()> {
-    let engine = super::common::engine(settings).await?;
-    let index = engine.index(&args.kind)?;
-    let input: Box<dyn Read> = if args.file.as_os_str() == "-" {
+    let app = super::common::app(settings).await?;
+    let input: Box<dyn Read + Send> = if args.file.as_os_str() == "-" {
         Box::new(std::io::stdin())
     } else {
         Box::new(
@@ -42,15 +40,15 @@ pub async fn run(args: IndexArgs, settings: &Settings) -> anyhow::Result<()> {
             .expect("a valid template"),
     );
     let started = Instant::now();
-    let mut ingest = Ingest::new(&index, args.batch_size);
-    for (i, line) in BufReader::new(input).lines().enumerate() {
-        let number = i as u64 + 1;
-        let line = line.with_context(|| format!("cannot read line {number}"))?;
-        ingest.line(number, &line)?;
-        progress.inc(1);
-    }
-    let report = ingest.finish()?;
-    index.commit()?;
+    let bar = progress.clone();
+    let report = app
+        .index_lines(
+            &args.kind,
+            BufReader::new(input),
+            args.batch_size,
+            move |n| bar.set_position(n),
+        )
+        .await?;
     progress.finish_and_clear();
     for error in &report.errors {
         eprintln!("line {}: {}", error.line, error.message);
@@ -66,7 +64,7 @@ pub async fn run(args: IndexArgs, settings: &Settings) -> anyhow::Result<()> {
         report.failed,
         report.deleted,
         report.upserted as f64 / seconds.max(1e-9),
-        index.num_docs()
+        app.docs(&args.kind)?
     );
     Ok(())
 }

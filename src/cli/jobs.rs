@@ -3,7 +3,7 @@
 use clap::{Args, Subcommand};
 
 use super::common::time_of;
-use crate::catalog::Job;
+use crate::app::Job;
 use crate::settings::Settings;
 
 /// Arguments of `chatda jobs`.
@@ -37,11 +37,10 @@ pub enum JobsAction {
 
 /// Runs `chatda jobs`.
 pub async fn run(args: JobsArgs, settings: &Settings) -> anyhow::Result<()> {
-    let engine = super::common::engine(settings).await?;
-    let catalog = engine.catalog()?;
+    let app = super::common::app(settings).await?;
     match args.action.unwrap_or(JobsAction::List { limit: 20 }) {
         JobsAction::List { limit } => {
-            let jobs = catalog.jobs(limit).await?;
+            let jobs = app.jobs(limit).await?;
             if jobs.is_empty() {
                 println!("no jobs yet; start one with: chatda reindex concerts");
             }
@@ -50,9 +49,8 @@ pub async fn run(args: JobsArgs, settings: &Settings) -> anyhow::Result<()> {
             }
         }
         JobsAction::Show { id } => {
-            let job = catalog.job(id).await?;
+            let (job, errors) = app.job(id).await?;
             println!("{}", serde_json::to_string_pretty(&job)?);
-            let errors = catalog.row_errors(id, 100).await?;
             if !errors.is_empty() {
                 println!("bad rows (first {}):", errors.len());
                 for e in errors {
@@ -61,7 +59,7 @@ pub async fn run(args: JobsArgs, settings: &Settings) -> anyhow::Result<()> {
             }
         }
         JobsAction::Cancel { id } => {
-            let job = catalog.request_cancel(id).await?;
+            let job = app.cancel_job(id).await?;
             println!("{}", line(&job));
         }
     }

@@ -11,8 +11,8 @@ pub struct MigrateArgs {}
 
 /// Runs `chatda migrate`.
 pub async fn run(_args: MigrateArgs, settings: &Settings) -> anyhow::Result<()> {
-    let source = super::common::source(settings).await?;
-    source
+    super::common::app(settings)
+        .await?
         .migrate()
         .await
         .with_context(|| format!("cannot migrate {}", settings.source_url()))?;

@@ -5,7 +5,6 @@ use std::time::Duration;
 use clap::Args;
 use indicatif::{ProgressBar, ProgressStyle};
 
-use crate::pipeline::{self, ReindexOptions};
 use crate::settings::Settings;
 
 /// Arguments of `chatda reindex`.
@@ -21,19 +20,14 @@ pub struct ReindexArgs {
 
 /// Runs `chatda reindex`; fails (exit 1) unless the job succeeds.
 pub async fn run(args: ReindexArgs, settings: &Settings) -> anyhow::Result<()> {
-    let engine = std::sync::Arc::new(super::common::engine(settings).await?);
+    let app = std::sync::Arc::new(super::common::app(settings).await?);
     // Ctrl-C or SIGTERM stops the job at its next step; it resumes at the next reindex.
     let stopper = {
-        let engine = engine.clone();
+        let app = app.clone();
         tokio::spawn(async move {
             super::serve::shutdown_signal().await;
-            engine.stop_jobs();
+            app.stop();
         })
-    };
-    let source = super::common::source(settings).await?;
-    let options = ReindexOptions {
-        swap: !args.no_swap,
-        ..settings.reindex_options()
     };
     let bar = ProgressBar::new(0).with_style(
         ProgressStyle::with_template(
@@ -43,14 +37,15 @@ pub async fn run(args: ReindexArgs, settings: &Settings) -> anyhow::Result<()> {
         .progress_chars("=> "),
     );
     bar.enable_steady_tick(Duration::from_millis(200));
-    let result = pipeline::reindex(&engine, &source, &args.kind, &options, |p| {
-        if let Some(total) = p.total {
-            bar.set_length(total.max(p.processed) as u64);
-        }
-        bar.set_position(p.processed as u64);
-        bar.set_message(p.stage);
-    })
-    .await;
+    let result = app
+        .reindex(&args.kind, !args.no_swap, |p| {
+            if let Some(total) = p.total {
+                bar.set_length(total.max(p.processed) as u64);
+            }
+            bar.set_position(p.processed as u64);
+            bar.set_message(p.stage);
+        })
+        .await;
     stopper.abort();
     bar.finish_and_clear();
     let report = result?;

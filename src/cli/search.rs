@@ -40,15 +40,15 @@ pub async fn run(args: SearchArgs, settings: &Settings) -> anyhow::Result<()> {
         limit: args.limit,
         ..SearchRequest::default()
     };
-    let engine = super::common::engine(settings).await?;
-    let response = engine.search(&args.kind, &request)?;
+    let app = super::common::app(settings).await?;
+    let response = app.search(&args.kind, request).await?;
     if args.json {
         println!("{}", serde_json::to_string_pretty(&response)?);
         return Ok(());
     }
-    let index = engine.index(&args.kind)?;
-    let label = index
-        .spec()
+    let label = app
+        .engine()
+        .spec(&args.kind)?
         .text_fields()
         .next()
         .map(|f| f.name.clone())

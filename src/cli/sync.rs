@@ -1,10 +1,7 @@
 //! `chatda sync`: follow the source's change log until Ctrl-C.
 
-use std::sync::Arc;
-
 use clap::Args;
 
-use crate::pipeline::{self, SyncOptions};
 use crate::settings::Settings;
 
 /// Arguments of `chatda sync`.
@@ -23,11 +20,9 @@ pub struct SyncArgs {
 
 /// Runs `chatda sync`.
 pub async fn run(args: SyncArgs, settings: &Settings) -> anyhow::Result<()> {
-    let engine = Arc::new(super::common::engine(settings).await?);
-    let source = super::common::source(settings).await?;
-    let options = SyncOptions::default();
+    let app = super::common::app(settings).await?;
     if args.errors {
-        let errors = engine.catalog()?.sync_errors(None, i64::MAX).await?;
+        let errors = app.all_sync_errors().await?;
         for e in &errors {
             println!(
                 "{} {}: {}: {} ({} attempts, last {})",
@@ -43,7 +38,7 @@ pub async fn run(args: SyncArgs, settings: &Settings) -> anyhow::Result<()> {
         return Ok(());
     }
     if let Some(kind) = &args.retry {
-        let r = pipeline::retry_sync_errors(&engine, &source, kind).await?;
+        let r = app.retry_sync_errors(kind).await?;
         println!(
             "{kind}: retried {} rows, {} resolved, {} still failing",
             r.retried, r.resolved, r.still_failing
@@ -51,16 +46,7 @@ pub async fn run(args: SyncArgs, settings: &Settings) -> anyhow::Result<()> {
         return Ok(());
     }
     if args.once {
-        for kind in engine.kinds() {
-            let mut gaps = Default::default();
-            let mut total = 0;
-            loop {
-                let n = pipeline::sync_once(&engine, &source, &kind, &options, &mut gaps).await?;
-                if n == 0 {
-                    break;
-                }
-                total += n;
-            }
+        for (kind, total) in app.sync_once().await? {
             println!("{kind}: {total} changes applied");
         }
         return Ok(());
@@ -69,9 +55,10 @@ pub async fn run(args: SyncArgs, settings: &Settings) -> anyhow::Result<()> {
         "following the change log of {}; Ctrl-C stops",
         settings.source_url()
     );
-    pipeline::follow(engine, source, options, async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
-    .await;
+    let _ = app
+        .follow(async {
+            let _ = tokio::signal::ctrl_c().await;
+        })
+        .await;
     Ok(())
 }

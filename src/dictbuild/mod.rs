@@ -18,7 +18,7 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
-pub use mecab_dic::{Entry, Header, double_array_keys};
+pub use mecab_dic::Entry;
 
 /// File name of the pinned wheel.
 pub const WHEEL_FILE: &str = "python_mecab_ko_dic-2.1.1.post2-py3-none-any.whl";

@@ -3,23 +3,33 @@
 //! [`search`] runs a [`SearchRequest`] on one index: the filter ([`filter`]) restricts the
 //! candidates without scoring, the text ([`text`]) scores them on the 0–1 scale of
 //! [`score`], [`collect`] ranks, counts and pages, [`highlight`] marks matched spans and
-//! [`crate::analytics`] aggregates the same matching set.
+//! `aggs` aggregates the same matching set (Elasticsearch-style JSON, checked kind by kind).
 
-pub mod collect;
-pub mod expand;
-pub mod filter;
-pub mod highlight;
-pub mod request;
-pub mod score;
+mod aggs;
+mod collect;
+mod expand;
+mod filter;
+mod highlight;
+mod request;
+mod score;
 mod search;
 mod terms;
-pub mod text;
+mod text;
 mod union;
 
 use crate::error::{Code, ErrorCode};
 
+pub use aggs::{
+    MAX_AGGREGATIONS, MAX_BUCKETS, MAX_CALENDAR_BUCKETS, MAX_DEPTH, MAX_MEMORY_BYTES, MAX_RANGES,
+    MAX_TERMS_SIZE, MAX_TOP_HITS,
+};
 pub use filter::build_filter;
-pub use request::{Hit, Order, SearchRequest, SearchResponse, SortClause, Total};
+pub use highlight::Span;
+pub use request::{
+    DEFAULT_LIMIT, Hit, MAX_LIMIT, MAX_QUERY_CHARS, MAX_SORT_KEYS, MAX_WINDOW, Order, SCORE,
+    SearchRequest, SearchResponse, SortClause, Total,
+};
+pub use score::DEFAULT_MIN_SCORE;
 pub use search::{aggregate, search};
 pub use text::{Fuzzy, TextQuery, WeightedField};
 

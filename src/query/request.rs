@@ -63,7 +63,7 @@ pub struct SearchRequest {
     pub search_after: Option<String>,
     /// Return the matched spans of stored text fields.
     pub highlight: bool,
-    /// Aggregations over every matching document (see [`crate::analytics`]).
+    /// Aggregations over every matching document (Elasticsearch-style JSON; see the README's Analytics).
     pub aggs: Option<Map<String, Json>>,
     /// Time zone of bare dates in filters and of calendar buckets: `UTC`, `+09:00`,
     /// `Asia/Seoul`; default: the engine's (`time_zone` in the settings, UTC unless set).

@@ -15,7 +15,6 @@ use super::request::{SCORE, SearchRequest, SearchResponse, Total};
 use super::score::DEFAULT_MIN_SCORE;
 use super::text::{TextQuery, WeightedField};
 use super::{Hit, Order, QueryError, SearchError, build_filter};
-use crate::analytics;
 use crate::index::{FieldMap, IndexedField, KindIndex};
 use crate::schema::{FieldType, KindSpec};
 
@@ -37,7 +36,7 @@ pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchRespon
     let aggs = request
         .aggs
         .as_ref()
-        .map(|aggs| analytics::Plan::new(index, &searcher, aggs, &zone))
+        .map(|aggs| super::aggs::Plan::new(index, &searcher, aggs, &zone))
         .transpose()?;
     let text = TextQuery::new(
         index.analyzer(),

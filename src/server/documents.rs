@@ -6,7 +6,7 @@ use axum::extract::{Path, State};
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::extract::Text;
-use crate::index::IngestReport;
+use crate::app::IngestReport;
 
 /// NDJSON bulk writes: each line is a document to upsert, or `{"delete": ID}`, at most
 /// 10,000 lines. Bad lines are counted and the first 100 reported; they do not stop the

@@ -70,7 +70,7 @@ pub(super) async fn show_job(
 pub(super) async fn cancel_job(
     State(state): State<AppState>,
     JobId(id): JobId,
-) -> Result<Json<crate::catalog::Job>, ApiError> {
+) -> Result<Json<crate::app::Job>, ApiError> {
     Ok(Json(state.app().cancel_job(id).await?))
 }
 
@@ -89,6 +89,6 @@ pub(super) async fn sync_errors(
 pub(super) async fn retry_sync_errors(
     State(state): State<AppState>,
     Path(alias): Path<String>,
-) -> Result<Json<crate::pipeline::Retried>, ApiError> {
+) -> Result<Json<crate::app::Retried>, ApiError> {
     Ok(Json(state.app().retry_sync_errors(&alias).await?))
 }
