@@ -1,9 +1,10 @@
 //! Search requests → tantivy queries → responses.
 //!
-//! [`search`] runs a [`SearchRequest`] on one index: the filter ([`filter`]) restricts the
-//! candidates without scoring, the text ([`text`]) scores them on the 0–1 scale of
-//! [`score`], [`collect`] ranks, counts and pages, [`highlight`] marks matched spans and
-//! `aggs` aggregates the same matching set (Elasticsearch-style JSON, checked kind by kind).
+//! [`search`] runs a [`SearchRequest`] on one index: the filter (`filter.rs`) restricts the
+//! candidates without scoring, the text (`text.rs`) scores them on the 0–1 scale of
+//! `score.rs`, `collect.rs` ranks, counts and pages, `highlight.rs` marks matched spans and
+//! `aggs/` aggregates the same matching set (Elasticsearch-style JSON, checked kind by
+//! kind).
 
 mod aggs;
 mod collect;

@@ -37,20 +37,20 @@ pub const MAX_SORT_KEYS: usize = 3;
 pub struct SearchRequest {
     /// Query text; empty means "match everything the filter lets through" (browse).
     pub q: String,
-    /// Filters (see [`super::filter`]); they restrict candidates and never score.
+    /// Filters (see `filter.rs`); they restrict candidates and never score.
     pub filter: Option<Map<String, Json>>,
     /// Text fields to search and their boosts; default: every text field with its
     /// spec boost.
     pub fields: Option<BTreeMap<String, f32>>,
     /// Typo tolerance: `"auto"` (default), `"off"`, `true`/`false`, or an edit
     /// distance 0–2 in jamo. Words common in the index are never typo-matched (see
-    /// [`super::text`]).
+    /// `text.rs`).
     #[serde(deserialize_with = "fuzzy_from_json")]
     pub fuzzy: Fuzzy,
     /// Whether the last query word also matches as a prefix (search as you type).
     pub prefix: bool,
-    /// Hits scoring below this are dropped (scores run 0–1, see [`super::score`]);
-    /// default [`super::score::DEFAULT_MIN_SCORE`]. Ignored when `q` is empty.
+    /// Hits scoring below this are dropped (scores run 0–1, see `score.rs`);
+    /// default [`super::DEFAULT_MIN_SCORE`]. Ignored when `q` is empty.
     pub min_score: Option<f32>,
     /// Sort keys, e.g. `[{"start_date": "asc"}, "_score"]`; default: by score, or by id
     /// when `q` is empty. Ties are broken by id, so paging is stable.
