@@ -7,6 +7,7 @@
 
 mod fields;
 mod ingest;
+mod source;
 
 use std::path::Path;
 use std::sync::{Arc, Mutex};
