@@ -93,3 +93,30 @@ fn index_reports_bad_lines_and_search_finds_the_rest() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("unknown field \"colour\""));
 }
+
+/// `chatda demo` takes the path `serve` takes: demo rows into the source, indexes built
+/// from it; then searches and an aggregation.
+#[test]
+fn demo_seeds_the_source_reindexes_and_searches() {
+    let dir = tempfile::tempdir().unwrap();
+    let out = chatda(dir.path(), &["demo", "--size", "400"]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{stdout}{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.contains("indexed 400 generated concerts"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("indexed 400 generated tickets"), "{stdout}");
+    assert!(
+        stdout.contains("open and pending tickets per category"),
+        "{stdout}"
+    );
+    assert!(
+        dir.path().join("source.db").exists(),
+        "the demo rows are in the source"
+    );
+}
