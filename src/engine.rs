@@ -458,25 +458,27 @@ impl Engine {
                 continue;
             };
             let short = |sha: &str| sha.chars().take(12).collect::<String>();
-            if theirs.user_dictionary_sha256 != ours.user_dictionary_sha256 {
-                out.push(format!(
-                    "{kind} v{} was built with the user dictionary {} ({}), this process uses {} ({}); reindex {kind} to apply it",
-                    live.version,
-                    theirs.user_dictionary,
-                    short(&theirs.user_dictionary_sha256),
-                    ours.user_dictionary,
-                    short(&ours.user_dictionary_sha256)
-                ));
-            }
-            if theirs.synonyms_sha256 != ours.synonyms_sha256 {
-                out.push(format!(
-                    "{kind} v{} was built with the synonyms {} ({}), this process uses {} ({}); reindex {kind} to apply them",
-                    live.version,
-                    theirs.synonyms,
-                    short(&theirs.synonyms_sha256),
-                    ours.synonyms,
-                    short(&ours.synonyms_sha256)
-                ));
+            let lists = [
+                (
+                    "user dictionary",
+                    (&theirs.user_dictionary, &theirs.user_dictionary_sha256),
+                    (&ours.user_dictionary, &ours.user_dictionary_sha256),
+                ),
+                (
+                    "synonyms",
+                    (&theirs.synonyms, &theirs.synonyms_sha256),
+                    (&ours.synonyms, &ours.synonyms_sha256),
+                ),
+            ];
+            for (list, (built, built_sha), (running, running_sha)) in lists {
+                if built_sha != running_sha {
+                    out.push(format!(
+                        "{kind} v{} was built with the {list} {built} ({}), this process uses {running} ({}); reindex {kind} to apply it",
+                        live.version,
+                        short(built_sha),
+                        short(running_sha)
+                    ));
+                }
             }
         }
         out

@@ -151,14 +151,14 @@ mod tests {
     }
 
     fn ids(index: &KindIndex, filter: Value) -> Vec<String> {
-        let query = build_filter(
-            index.spec(),
-            index.fields(),
-            filter.as_object(),
-            &Zone::utc(),
-        )
-        .unwrap()
-        .unwrap_or_else(|| Box::new(AllQuery));
+        ids_in(index, filter, "UTC")
+    }
+
+    fn ids_in(index: &KindIndex, filter: Value, zone: &str) -> Vec<String> {
+        let zone = Zone::parse(zone).unwrap();
+        let query = build_filter(index.spec(), index.fields(), filter.as_object(), &zone)
+            .unwrap()
+            .unwrap_or_else(|| Box::new(AllQuery));
         let searcher = index.searcher();
         let mut ids: Vec<String> = searcher
             .search(&*query, &DocSetCollector)
@@ -225,28 +225,7 @@ mod tests {
             .unwrap();
         assert!(report.rejected.is_empty());
         index.commit().unwrap();
-        let in_zone = |filter: Value, zone: &str| {
-            let zone = Zone::parse(zone).unwrap();
-            let query = build_filter(index.spec(), index.fields(), filter.as_object(), &zone)
-                .unwrap()
-                .unwrap();
-            let searcher = index.searcher();
-            let mut ids: Vec<String> = searcher
-                .search(&*query, &DocSetCollector)
-                .unwrap()
-                .into_iter()
-                .map(|a| {
-                    let doc: TantivyDocument = searcher.doc(a).unwrap();
-                    doc.get_first(index.fields().id)
-                        .unwrap()
-                        .as_str()
-                        .unwrap()
-                        .to_string()
-                })
-                .collect();
-            ids.sort();
-            ids
-        };
+        let in_zone = |filter: Value, zone: &str| ids_in(&index, filter, zone);
         // lte a day takes in all of it (it used to stop at its first instant).
         assert_eq!(
             in_zone(json!({"start_date": {"lte": "2025-12-19"}}), "UTC"),
