@@ -35,6 +35,7 @@
 //!   the change-log follower.
 //! - [`engine`]: the embedding API, one [`engine::Engine`] over every kind's live version.
 //! - [`error`]: one [`error::Code`] per kind of failure, with its HTTP status.
+//! - [`eval`]: the relevance suite (known-item queries per class, recall and MRR).
 //! - [`settings`]: one `Settings` for every command (flags, environment, `chatda.toml`).
 //! - [`app`]: the application layer every front calls: one [`app::App`] over the engine,
 //!   the source and the settings.
@@ -50,6 +51,7 @@ pub mod demo;
 mod dictbuild;
 pub mod engine;
 pub mod error;
+pub mod eval;
 pub mod index;
 pub mod pipeline;
 pub mod query;

@@ -7,6 +7,7 @@ mod common;
 mod demo;
 mod demo_data;
 mod dict;
+mod eval;
 mod index;
 mod jobs;
 mod migrate;
@@ -58,6 +59,8 @@ pub enum Command {
     Alias(alias::AliasArgs),
     /// Follow the source's change log and keep the live indexes up to date.
     Sync(sync::SyncArgs),
+    /// The relevance suite: recall@10, MRR@10 and zero results per query class.
+    Eval(eval::EvalArgs),
     /// Dictionary maintenance.
     #[command(subcommand)]
     Dict(dict::DictCommand),
@@ -111,6 +114,7 @@ pub fn run() -> anyhow::Result<()> {
             Command::Jobs(args) => jobs::run(args, settings).await,
             Command::Alias(args) => alias::run(args, settings).await,
             Command::Sync(args) => sync::run(args, settings).await,
+            Command::Eval(args) => eval::run(args, settings).await,
             Command::Dict(cmd) => dict::run(cmd),
         }
     })
