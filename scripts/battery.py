@@ -51,7 +51,7 @@ def request(method, path, body=None, headers=None, auth=True, timeout=60):
         h["authorization"] = f"Bearer {KEY}"
     h.update(headers or {})
     if isinstance(body, (dict, list)):
-        body = json.dumps(body)
+        body = json.dumps(body, ensure_ascii=False)
     if isinstance(body, str):
         body = body.encode()
     try:
@@ -160,7 +160,7 @@ def hostile_inputs():
     for name, body in searches.items():
         case(f"search {name}", "POST", s, body, auth=False)
 
-    case("analyze 9.9 MB", "POST", "/v1/analyze", {"text": "여름공연을 봤어요 " * 400_000}, auth=False)
+    case("analyze 9.9 MB", "POST", "/v1/analyze", {"text": "여름공연을 봤어요 " * 380_000}, auth=False)
     case("analyze mode bogus", "POST", "/v1/analyze", {"text": "a", "mode": "x"}, auth=False)
     case("analyze array", "POST", "/v1/analyze", [1], auth=False)
     case("suggest limit 0", "GET", "/v1/indexes/concerts/suggest?q=a&limit=0", auth=False)

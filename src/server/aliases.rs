@@ -23,7 +23,7 @@ pub(super) struct SwapBody {
     version: i64,
 }
 
-#[utoipa::path(post, path = "/v1/aliases/{alias}/swap", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body = SwapBody, responses((status = 200, description = "alias, version, previous", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 409, description = "not a ready version", body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/aliases/{alias}/swap", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body = SwapBody, responses((status = 200, description = "alias, version, previous", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 409, description = "not a ready version", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
 pub(super) async fn swap(
     State(state): State<AppState>,
     Path(alias): Path<String>,
@@ -35,7 +35,7 @@ pub(super) async fn swap(
     ))
 }
 
-#[utoipa::path(post, path = "/v1/aliases/{alias}/rollback", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), responses((status = 200, description = "alias, version", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 409, description = "no older ready version", body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/aliases/{alias}/rollback", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), responses((status = 200, description = "alias, version", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 409, description = "no older ready version", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
 pub(super) async fn rollback(
     State(state): State<AppState>,
     Path(alias): Path<String>,

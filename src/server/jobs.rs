@@ -23,7 +23,7 @@ pub(super) struct ReindexBody {
 }
 
 /// Starts a reindex in the background: 202 with the job id.
-#[utoipa::path(post, path = "/v1/indexes/{alias}/reindex", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body(content = ReindexBody, description = "optional"), responses((status = 202, description = "job_id", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 409, description = "a reindex of the kind is running", body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/indexes/{alias}/reindex", tag = "admin", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body(content = ReindexBody, description = "optional"), responses((status = 202, description = "job_id", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 409, description = "a reindex of the kind is running", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
 pub(super) async fn reindex(
     State(state): State<AppState>,
     Path(alias): Path<String>,
