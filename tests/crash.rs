@@ -92,6 +92,17 @@ async fn crash_at(f: Fixture, phase: &'static str, signal: &'static str) {
         next_id += 1;
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
+    if phase == "final_commit" {
+        // A long final commit must not look like a dead process: the heartbeat goes on.
+        let catalog = f.engine.catalog().unwrap();
+        let before = catalog.active_job("concerts").await.unwrap().unwrap();
+        tokio::time::sleep(Duration::from_millis(STALE_AFTER_MS as u64 + 500)).await;
+        let after = catalog.active_job("concerts").await.unwrap().unwrap();
+        assert!(
+            !after.is_stale(STALE_AFTER_MS) && after.heartbeat_at > before.heartbeat_at,
+            "the job heartbeats while it waits in its final commit"
+        );
+    }
     let status = Command::new("kill")
         .args([&format!("-{signal}"), &child.id().to_string()])
         .status()
