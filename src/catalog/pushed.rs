@@ -89,21 +89,23 @@ impl Catalog {
         Ok(rows.iter().map(pushed_of).collect())
     }
 
-    /// The journaled writes of `kind` for `ids`.
+    /// The journaled writes of `kind` for `ids`, oldest first.
     pub async fn pushed_for(
         &self,
         kind: &str,
         ids: &[String],
     ) -> Result<Vec<Pushed>, CatalogError> {
         let mut out = Vec::new();
-        for id in ids {
-            let row =
-                sqlx::query("SELECT seq, doc_id, body FROM pushed WHERE kind = ? AND doc_id = ?")
-                    .bind(kind)
-                    .bind(id)
-                    .fetch_optional(self.pool())
-                    .await?;
-            out.extend(row.as_ref().map(pushed_of));
+        for chunk in ids.chunks(500) {
+            let placeholders = vec!["?"; chunk.len()].join(", ");
+            let sql = format!(
+                "SELECT seq, doc_id, body FROM pushed WHERE kind = ? AND doc_id IN ({placeholders}) ORDER BY seq"
+            );
+            let mut query = sqlx::query(&sql).bind(kind);
+            for id in chunk {
+                query = query.bind(id);
+            }
+            out.extend(query.fetch_all(self.pool()).await?.iter().map(pushed_of));
         }
         Ok(out)
     }

@@ -10,7 +10,6 @@ mod cases;
 use std::collections::{BTreeMap, HashSet};
 
 use serde::Serialize;
-use serde_json::Value as Json;
 
 pub use cases::{Case, cases};
 
@@ -93,9 +92,4 @@ pub fn table(scores: &[ClassScore]) -> String {
         ));
     }
     out
-}
-
-/// A concert's id as JSON (for callers that judge hits themselves).
-pub fn id(n: u64) -> Json {
-    Json::from(n)
 }
