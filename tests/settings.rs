@@ -140,26 +140,16 @@ async fn a_third_kind_its_select_and_synonyms_come_from_the_settings() {
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
     assert!(ready, "the server did not start");
-    let http: Json = client
-        .post(format!("{base}/v1/indexes/venues/search"))
-        .json(&json!({"q": "summer"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let search = |body: Json| {
+        let request = client
+            .post(format!("{base}/v1/indexes/venues/search"))
+            .json(&body);
+        async move { request.send().await.unwrap().json::<Json>().await.unwrap() }
+    };
+    let http = search(json!({"q": "summer"})).await;
     assert!(http["hits"].is_array(), "{http}");
     assert_eq!(hit_ids(&http), hit_ids(&cli), "{http}");
-    let filtered: Json = client
-        .post(format!("{base}/v1/indexes/venues/search"))
-        .json(&json!({"q": "썸머", "filter": {"city": "부산"}}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let filtered = search(json!({"q": "썸머", "filter": {"city": "부산"}})).await;
     assert_eq!(hit_ids(&filtered), [2], "{filtered}");
     stop.send(()).unwrap();
     server.await.unwrap().unwrap();
