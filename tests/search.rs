@@ -520,7 +520,7 @@ fn bad_requests_name_the_field() {
         "field_not_sortable"
     );
     assert_eq!(
-        error("concerts", json!({"fields": {"genre": 1.0}}))
+        error("concerts", json!({"fields": {"price_min": 1.0}}))
             .error_code()
             .as_str(),
         "field_not_searchable"

@@ -12,8 +12,9 @@ use super::despace::Despaced;
 use super::lattice::{MecabLattice, UserWords};
 use super::normalize::{hanja_reading, normalize_term};
 use super::pos::StopTags;
-use super::synonyms::Synonyms;
+use super::synonyms::{SynonymList, Synonyms};
 use super::{AnalysisError, AnalyzerConfig, LineIssue, dictionary, user_dict};
+use std::sync::{Arc, RwLock};
 
 /// How compound and inflected words (ko-dic `Compound`, `Inflect`, `Preanalysis` entries)
 /// are emitted, as in Elasticsearch's Nori.
@@ -107,6 +108,8 @@ pub struct Analyzer {
     spacing_insensitive: bool,
     stop_tags: StopTags,
     synonyms: Synonyms,
+    /// The synonym list applied at query time; replaceable at run time.
+    query_synonyms: RwLock<Arc<SynonymList>>,
     issues: Vec<LineIssue>,
     fingerprint: Fingerprint,
 }
@@ -163,6 +166,7 @@ impl Analyzer {
                 .map(|tags| StopTags::new(tags.iter().map(String::as_str)))
                 .unwrap_or_default(),
             synonyms: Synonyms::default(),
+            query_synonyms: RwLock::default(),
             issues: Vec::new(),
             fingerprint: Fingerprint {
                 mode: config.mode.to_string(),
@@ -175,17 +179,38 @@ impl Analyzer {
         let (synonym_text, synonym_source) = config.synonyms.read()?;
         analyzer.fingerprint.synonyms = synonym_source.clone();
         analyzer.fingerprint.synonyms_sha256 = sha256_hex(&synonym_text);
-        let (synonyms, synonym_issues) =
-            Synonyms::parse(&synonym_text, &synonym_source, |entry| {
-                analyzer.single_term(entry)
-            })?;
-        analyzer.synonyms = synonyms;
+        let (list, synonym_issues) = SynonymList::parse(&synonym_text, &synonym_source);
+        analyzer.synonyms = Synonyms::from_list(&list, |entry| analyzer.single_term(entry));
+        analyzer.query_synonyms = RwLock::new(Arc::new(list));
         issues.extend(synonym_issues);
         for issue in &issues {
             tracing::warn!("{issue}");
         }
         analyzer.issues = issues;
         Ok(analyzer)
+    }
+
+    /// The synonym list queries are expanded with.
+    pub fn synonym_list(&self) -> Arc<SynonymList> {
+        // A poisoned lock only means a writer panicked between two whole assignments.
+        self.query_synonyms
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .clone()
+    }
+
+    /// Replaces the synonym list queries are expanded with (`text` in the list format).
+    /// Nothing changes when any line is bad: the bad lines are returned.
+    pub fn replace_synonyms(&self, text: &str, source: &str) -> Result<(), Vec<LineIssue>> {
+        let (list, issues) = SynonymList::parse(text, source);
+        if !issues.is_empty() {
+            return Err(issues);
+        }
+        *self
+            .query_synonyms
+            .write()
+            .unwrap_or_else(|e| e.into_inner()) = Arc::new(list);
+        Ok(())
     }
 
     /// The bad lines skipped while loading the user dictionary and synonym list.

@@ -20,6 +20,7 @@ mod pos;
 mod synonyms;
 mod tokenizer;
 mod user_dict;
+mod whole;
 
 use std::fmt;
 use std::path::PathBuf;
@@ -27,8 +28,12 @@ use std::path::PathBuf;
 pub use analyzer::{AnalyzedToken, Analyzer, DecompoundMode, Fingerprint, Morpheme, Spacing};
 pub use normalize::normalize_term;
 pub use pos::{DEFAULT_STOP_TAGS, StopTags};
-pub use synonyms::Synonyms;
+pub use synonyms::{
+    MAX_ENTRY_WORDS, MAX_GROUP_ENTRIES, MAX_SYNONYM_BYTES, MAX_SYNONYM_GROUPS, SynonymList,
+    Synonyms,
+};
 pub use tokenizer::{KO, KO_CHOSUNG, KO_JAMO, KoreanTokenizer, TermForm, register_tokenizers};
+pub use whole::{WHOLE_VALUE_MAX_CHARS, value_initials, whole_form, word_start_forms};
 
 /// The bundled user dictionary (`dictionaries/user_dict.csv`), compiled in.
 pub const DEFAULT_USER_DICTIONARY: &str = include_str!("../../dictionaries/user_dict.csv");

@@ -2,7 +2,11 @@
 //!
 //! Text fields are indexed three times: `name` with the Korean analyzer (positions, for
 //! phrases and highlights), `name__jamo` in jamo form (typo tolerance: one wrong vowel is
-//! one edit) and `name__chosung` in initial-consonant form ("ㅇㅇㅇ" queries). All three
+//! one edit) and `name__chosung` in initial-consonant form ("ㅇㅇㅇ" queries). A field
+//! with `whole_value` also gets `name__whole`, the whole value as one jamo term (see
+//! `analysis::whole_form`), the value's initials from every word start in
+//! `name__chosung` and its whole form from every later word start in `name__jamo`
+//! (`analysis::word_start_forms`), for values of up to 64 characters. All three
 //! come from one analysis of the text, handed to tantivy pre-tokenized (analysis is the
 //! cost of indexing; running it once per form tripled it), so the original text is kept
 //! in a fourth, stored-only field `name__stored` (a stored pre-tokenized value would
@@ -18,7 +22,10 @@ use tantivy::schema::{
 use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{DateTime, TantivyDocument};
 
-use crate::analysis::{Analyzer, KO, KO_CHOSUNG, KO_JAMO, TermForm};
+use crate::analysis::{
+    Analyzer, KO, KO_CHOSUNG, KO_JAMO, TermForm, WHOLE_VALUE_MAX_CHARS, value_initials, whole_form,
+    word_start_forms,
+};
 use sha2::{Digest, Sha256};
 
 use crate::schema::{FieldType, IdType, KindSpec, ValidDocument, Value};
@@ -34,6 +41,8 @@ pub const JAMO_SUFFIX: &str = "__jamo";
 pub const CHOSUNG_SUFFIX: &str = "__chosung";
 /// Suffix of a text field's stored-only copy of the original text.
 pub const STORED_SUFFIX: &str = "__stored";
+/// Suffix of a text field's whole-value form.
+pub const WHOLE_SUFFIX: &str = "__whole";
 
 /// The tantivy fields behind one spec field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -48,6 +57,8 @@ pub enum IndexedField {
         chosung: Field,
         /// The original text, stored (when the spec stores the field), not indexed.
         stored: Field,
+        /// Whole-value form (`whole_value` in the spec): one jamo term per value.
+        whole: Option<Field>,
     },
     /// A keyword, number, date or bool field.
     Plain(Field),
@@ -101,11 +112,18 @@ impl FieldMap {
                                 TextOptions::default()
                             },
                         );
+                        let whole = f.whole_value.then(|| {
+                            builder.add_text_field(
+                                &format!("{}{WHOLE_SUFFIX}", f.name),
+                                text_options("raw", IndexRecordOption::Basic, false),
+                            )
+                        });
                         IndexedField::Text {
                             main,
                             jamo,
                             chosung,
                             stored,
+                            whole,
                         }
                     }
                     FieldType::Keyword => {
@@ -160,22 +178,41 @@ impl FieldMap {
                             jamo,
                             chosung,
                             stored,
+                            whole,
                         },
                         Value::Text(s),
                     ) => {
                         let analyzed = analyzer.analyze(s);
+                        let name_like =
+                            whole.is_some() && s.chars().count() <= WHOLE_VALUE_MAX_CHARS;
                         for (field, form) in [
                             (main, TermForm::Morpheme),
                             (jamo, TermForm::Jamo),
                             (chosung, TermForm::Chosung),
                         ] {
+                            let mut tokens = form.tokens(&analyzed);
+                            if name_like {
+                                match form {
+                                    TermForm::Chosung => append(&mut tokens, value_initials(s)),
+                                    TermForm::Jamo => append(&mut tokens, word_start_forms(s)),
+                                    TermForm::Morpheme => {}
+                                }
+                            }
                             out.add_pre_tokenized_text(
                                 field,
                                 PreTokenizedString {
                                     text: String::new(),
-                                    tokens: form.tokens(&analyzed),
+                                    tokens,
                                 },
                             );
+                        }
+                        if let Some(whole) = whole
+                            && name_like
+                        {
+                            let form = whole_form(s);
+                            if !form.is_empty() {
+                                out.add_text(whole, form);
+                            }
                         }
                         out.add_text(stored, s);
                     }
@@ -193,6 +230,22 @@ impl FieldMap {
             }
         }
         out
+    }
+}
+
+/// Appends `terms` after the last of `tokens` (positions only count; these forms are
+/// never matched as phrases).
+fn append(tokens: &mut Vec<tantivy::tokenizer::Token>, terms: Vec<String>) {
+    let mut position = tokens.last().map_or(0, |t| t.position + 1);
+    for text in terms {
+        tokens.push(tantivy::tokenizer::Token {
+            offset_from: 0,
+            offset_to: 0,
+            position,
+            text,
+            position_length: 1,
+        });
+        position += 1;
     }
 }
 

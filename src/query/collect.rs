@@ -74,7 +74,9 @@ impl<C: SegmentCollector> SegmentCollector for MinScoreSegment<C> {
     type Fruit = C::Fruit;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        if score >= self.min {
+        // Scores carry their ranking tier (see `coverage.rs`); the threshold is on the
+        // 0–1 score.
+        if super::coverage::shown(score) >= self.min {
             self.inner.collect(doc, score);
         }
     }

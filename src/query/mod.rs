@@ -8,6 +8,7 @@
 
 mod aggs;
 mod collect;
+mod coverage;
 mod expand;
 mod filter;
 mod highlight;
@@ -16,6 +17,7 @@ mod score;
 mod search;
 mod terms;
 mod text;
+mod understand;
 mod union;
 
 use crate::error::{Code, ErrorCode};
@@ -32,7 +34,8 @@ pub use request::{
 };
 pub use score::DEFAULT_MIN_SCORE;
 pub use search::{aggregate, search};
-pub use text::{Fuzzy, TextQuery, WeightedField};
+pub use text::{Fuzzy, KeywordField, Matching, TextMatch, TextQuery, WeightedField};
+pub use understand::{Group, QueryPlan, TypedWord};
 
 /// A request the client must fix; every variant names the field (or request key)
 /// concerned.
@@ -52,8 +55,8 @@ pub enum QueryError {
         /// What is wrong.
         reason: String,
     },
-    /// `fields` names a field that is not a text field.
-    #[error("field {0:?} is not a text field and cannot be searched")]
+    /// `fields` names a field that is neither a text field nor a searchable keyword field.
+    #[error("field {0:?} is not a text field or a searchable keyword field and cannot be searched")]
     NotSearchable(String),
     /// `sort` names a field that is not `sortable`.
     #[error("field {0:?} is not sortable")]

@@ -2,7 +2,7 @@
 //!
 //! ```json
 //! {"q": "여름공연", "filter": {"genre": ["콘서트"], "deleted": false},
-//!  "fields": {"title": 2.0, "artists": 1.0}, "fuzzy": "auto", "prefix": true,
+//!  "fields": {"title": 2.0, "artists": 1.0}, "fuzzy": "auto", "prefix": true, "match": "most",
 //!  "min_score": 0.3, "sort": [{"start_date": "asc"}], "limit": 10, "offset": 0,
 //!  "search_after": null, "highlight": true, "aggs": {}}
 //! ```
@@ -16,7 +16,7 @@ use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::{Map, Value as Json};
 
 use super::QueryError;
-use super::text::Fuzzy;
+use super::text::{Fuzzy, Matching};
 use crate::schema::Zone;
 
 /// Default number of hits per page.
@@ -49,6 +49,12 @@ pub struct SearchRequest {
     pub fuzzy: Fuzzy,
     /// Whether the last query word also matches as a prefix (search as you type).
     pub prefix: bool,
+    /// Which documents a query of several words matches: `"most"` (default: documents
+    /// with every word first, then — when fewer than a page have them all — documents
+    /// with most words), `"all"` or `"any"`. Verbs, adjectives and endings are never
+    /// required (see `understand.rs`).
+    #[serde(rename = "match")]
+    pub matching: Matching,
     /// Hits scoring below this are dropped (scores run 0–1, see `score.rs`);
     /// default [`super::DEFAULT_MIN_SCORE`]. Ignored when `q` is empty.
     pub min_score: Option<f32>,
@@ -78,6 +84,7 @@ impl Default for SearchRequest {
             fields: None,
             fuzzy: Fuzzy::Auto,
             prefix: true,
+            matching: Matching::Most,
             min_score: None,
             sort: Vec::new(),
             limit: DEFAULT_LIMIT,
@@ -302,6 +309,11 @@ pub struct SearchResponse {
     pub aggregations: Option<Json>,
     /// Pass as `search_after` to get the next page; absent on the last page.
     pub next_cursor: Option<String>,
+    /// True when fewer than a page of documents matched every query word and documents
+    /// matching only some words follow them (`"match": "most"`); `total` then counts
+    /// those too.
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub relaxed: bool,
 }
 
 #[cfg(test)]

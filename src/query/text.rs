@@ -1,16 +1,29 @@
-//! Query text → a scoring tantivy query over a kind's text fields.
+//! Matching: a [`QueryPlan`] → a scoring tantivy query over a kind's text fields.
 //!
-//! The text is analyzed with [`Analyzer::analyze_query`] (spacing ignored). Each query word
-//! must match (AND); a word matches a field by its exact term, by a typo-tolerant match on
-//! the jamo form, or — for the last word, as the user is still typing — by a prefix of the
-//! jamo form. A compound query word matches either whole or by all of its parts. A query
-//! made only of initial consonants ("ㅇㅇㅇ") searches the chosung form; Latin letters that
-//! spell Korean on a 2-beolsik keyboard ("dkdldb") also search the converted text.
+//! Each typed word of the plan becomes one word of a [`Coverage`] query, matching a
+//! document by the best of its alternatives:
+//!
+//! - its analyzed words: for one word, its exact term in any searched field (or a
+//!   synonym, or all its parts), with typos in jamo (not for words common in the index,
+//!   see below), and as a prefix while the user types the last word; for a word the
+//!   analyzer split ("나훈아트로트"), its words adjacent and in order (a phrase), or
+//!   scattered in the document at a lower score when the word looks like a misspelling;
+//! - the word as typed, in jamo, against the indexed terms and whole values: with typos,
+//!   as a prefix, and with two adjacent syllables swapped — a typo or an unfinished
+//!   syllable often changes how a word segments ("나훈어" → 나 + 훈 + 어);
+//! - a value of a searchable keyword field (a genre, a city) equal to one of its words;
+//! - a glued Latin word split in two words of the index ("taylorswift");
+//! - the whole query as a whole field value: exact, with typos, or as its prefix
+//!   ("예술의전ㄷ", "지킬앤하이드").
+//!
+//! A query made only of initial consonants ("ㅇㅇㅇ", "ㅈㅋㅇㅎㅇㄷ") searches the
+//! chosung form, which holds each value's initials from every word start; Latin letters
+//! that spell Korean on a 2-beolsik keyboard ("dkdldb") also search the converted text.
 //!
 //! Scores follow [`super::score`]: each word scores the best of its matches (a
-//! disjunction-max, not a sum, so matching in several fields does not inflate it) and the
-//! query scores the mean over its words. Typo and prefix matches are expanded to concrete
-//! terms by [`Expander`], which bounds their cost.
+//! disjunction-max, not a sum, so matching in several fields does not inflate it), and
+//! [`Coverage`] combines the words and adds the ranking tiers. Typo and prefix matches are
+//! expanded to concrete terms by [`Expander`], which bounds their cost.
 //!
 //! A query word that is itself a common term of the index (in at least one document in
 //! [`COMMON_TERM_SHARE`], and at least [`COMMON_TERM_MIN_DOCS`]) gets no typo matches: it is
@@ -20,16 +33,19 @@
 
 use std::cell::RefCell;
 
+use serde::{Deserialize, Serialize};
 use tantivy::Searcher;
-use tantivy::query::{BooleanQuery, BoostQuery, Occur, Query, TermQuery};
+use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
+use super::coverage::{Booster, CoverWord, Coverage, TIER_PHRASE, TIER_WHOLE};
 use super::expand::Expander;
 use super::highlight::MatchedTerms;
 use super::score::{Band, ExactQuery};
 use super::terms::AnyTerm;
+use super::understand::{Group, QueryPlan, TypedWord, swaps};
 use super::union::BestOf;
-use crate::analysis::{AnalyzedToken, Analyzer, hangul};
+use crate::analysis::{Analyzer, MAX_ENTRY_WORDS, hangul, whole_form};
 use crate::index::{FieldMap, IndexedField};
 
 /// Prefixes shorter than this many jamo would expand to a large part of the dictionary.
@@ -38,6 +54,17 @@ const MIN_PREFIX_JAMO: usize = 2;
 pub const COMMON_TERM_SHARE: u64 = 1_000;
 /// ... and in at least this many documents is common: not matched with typos.
 pub const COMMON_TERM_MIN_DOCS: u64 = 20;
+/// The words of a misspelled-looking split word found apart in a document score this
+/// share of their scores: "나" and "훈" somewhere in a document are no match for "나훈어".
+const SCATTERED: f32 = 0.45;
+/// Words in the query's relaxed weights lose this share of weight per word before them
+/// (people type the thing they look for first, the filler after).
+const ORDER_DECAY: f32 = 0.9;
+/// Slop of the phrase that lifts a full match to the proximity tier (a dropped particle
+/// or punctuation between two words is fine).
+const PHRASE_SLOP: u32 = 2;
+/// Longest glued Latin word split against the index's terms.
+const MAX_SPLIT_LEN: usize = 40;
 
 /// Typo tolerance.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -67,6 +94,20 @@ impl Fuzzy {
     }
 }
 
+/// Which documents a multi-word query matches (the request's `match`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Matching {
+    /// Every word (verbs and endings are never required).
+    All,
+    /// Every word first; when fewer than a page match them all, documents matching most
+    /// words follow, ranked by how much of the query they cover.
+    #[default]
+    Most,
+    /// Any word, ranked the same way (documents matching every word first).
+    Any,
+}
+
 /// A text field to search and its weight.
 #[derive(Debug, Clone, Copy)]
 pub struct WeightedField {
@@ -76,6 +117,8 @@ pub struct WeightedField {
     pub jamo: Field,
     /// Initial-consonant form.
     pub chosung: Field,
+    /// Whole-value form, when the field has one.
+    pub whole: Option<Field>,
     /// Boost (any positive number; only ratios between fields matter).
     pub boost: f32,
 }
@@ -88,16 +131,37 @@ impl WeightedField {
                 main,
                 jamo,
                 chosung,
+                whole,
                 ..
             } => Some(WeightedField {
                 main: *main,
                 jamo: *jamo,
                 chosung: *chosung,
+                whole: *whole,
                 boost,
             }),
             IndexedField::Plain(_) => None,
         }
     }
+}
+
+/// A searchable keyword field and its boost.
+#[derive(Debug, Clone, Copy)]
+pub struct KeywordField {
+    /// The field.
+    pub field: Field,
+    /// Boost, on the same scale as the text fields'.
+    pub boost: f32,
+}
+
+/// The text part of a search: the query every word must match, and the relaxed one
+/// that also matches documents with only some words (`None` when relaxing cannot
+/// change anything: a single word, or `"match": "all"`).
+pub struct TextMatch {
+    /// Every word required.
+    pub strict: Box<dyn Query>,
+    /// Most or any words.
+    pub relaxed: Option<Box<dyn Query>>,
 }
 
 /// Builds text queries against one searcher (typo and prefix matches are expanded
@@ -108,6 +172,7 @@ pub struct TextQuery<'a> {
     expander: Expander<'a>,
     /// Fields with their weight relative to the heaviest (0–1].
     fields: Vec<(WeightedField, f32)>,
+    keywords: Vec<(Field, f32)>,
     fuzzy: Fuzzy,
     prefix: bool,
     matched: RefCell<MatchedTerms>,
@@ -116,31 +181,36 @@ pub struct TextQuery<'a> {
 type Built = tantivy::Result<Option<Box<dyn Query>>>;
 
 impl<'a> TextQuery<'a> {
-    /// A builder searching `fields` with the given typo tolerance and prefix matching.
+    /// A builder searching `fields` (and the searchable `keywords`) with the given typo
+    /// tolerance and prefix matching.
     pub fn new(
         analyzer: &'a Analyzer,
         searcher: &'a Searcher,
         fields: &[WeightedField],
+        keywords: &[KeywordField],
         fuzzy: Fuzzy,
         prefix: bool,
     ) -> Self {
-        let heaviest = fields.iter().map(|f| f.boost).fold(0.0f32, f32::max);
+        let heaviest = fields
+            .iter()
+            .map(|f| f.boost)
+            .chain(keywords.iter().map(|k| k.boost))
+            .fold(0.0f32, f32::max);
+        let relative = |boost: f32| {
+            if heaviest > 0.0 {
+                boost / heaviest
+            } else {
+                1.0
+            }
+        };
         TextQuery {
             analyzer,
             searcher,
             expander: Expander::new(searcher),
-            fields: fields
+            fields: fields.iter().map(|f| (*f, relative(f.boost))).collect(),
+            keywords: keywords
                 .iter()
-                .map(|f| {
-                    (
-                        *f,
-                        if heaviest > 0.0 {
-                            f.boost / heaviest
-                        } else {
-                            1.0
-                        },
-                    )
-                })
+                .map(|k| (k.field, relative(k.boost)))
                 .collect(),
             fuzzy,
             prefix,
@@ -160,28 +230,496 @@ impl<'a> TextQuery<'a> {
     }
 
     /// The query for `q`; `None` when the text has no searchable word.
-    pub fn build(&self, q: &str) -> Built {
+    pub fn build(&self, q: &str, matching: Matching) -> tantivy::Result<Option<TextMatch>> {
         let q = q.trim();
-        if q.is_empty() || self.fields.is_empty() {
+        if q.is_empty() || (self.fields.is_empty() && self.keywords.is_empty()) {
             return Ok(None);
         }
         if hangul::is_chosung_query(q) {
-            return self.chosung_query(q).map(Some);
+            return Ok(self.chosung_query(q)?.map(|q| TextMatch {
+                strict: Box::new(Coverage::single(q)),
+                relaxed: None,
+            }));
         }
-        let original = self.typed(q)?;
-        if hangul::looks_like_wrong_layout(q) {
-            return Ok(best_of(original, self.typed(&hangul::qwerty_to_hangul(q))?));
+        let typed = self.typed(&QueryPlan::new(self.analyzer, q), matching)?;
+        if !hangul::looks_like_wrong_layout(q) {
+            return Ok(typed);
         }
-        Ok(original)
+        let converted = QueryPlan::new(self.analyzer, &hangul::qwerty_to_hangul(q));
+        Ok(match (typed, self.typed(&converted, matching)?) {
+            (Some(a), Some(b)) => Some(TextMatch {
+                strict: best(vec![a.strict, b.strict]),
+                relaxed: match (a.relaxed, b.relaxed) {
+                    (Some(x), Some(y)) => Some(best(vec![x, y])),
+                    (x, y) => x.or(y),
+                },
+            }),
+            (a, b) => a.or(b),
+        })
     }
 
-    fn typed(&self, text: &str) -> Built {
-        let groups = group_words(self.analyzer.analyze_query(text));
-        let surface = self.surface_query(text, &groups)?;
-        Ok(best_of(self.words_query(groups)?, surface))
+    fn typed(&self, plan: &QueryPlan, matching: Matching) -> tantivy::Result<Option<TextMatch>> {
+        if !plan.words.iter().any(|w| w.required) {
+            return Ok(None);
+        }
+        let searched = plan.required().count();
+        let whole = self.whole_query(plan, searched)?;
+        let (synonyms, whole_synonyms) = self.synonyms(plan)?;
+        let num_docs = self.searcher.num_docs().max(1) as f32;
+        let mut words = Vec::with_capacity(searched);
+        for (word, from_synonyms) in plan.words.iter().zip(synonyms) {
+            if !word.required {
+                continue;
+            }
+            // What matches the typed word as a whole covers each of its analyzed words.
+            let mut spans = self.word_spans(word)?;
+            spans.extend(from_synonyms);
+            spans.extend(whole.iter().map(|w| w.box_clone()));
+            let misspelled = self.doubtful(word)?;
+            let last_group = word.groups.len() - 1;
+            for (k, group) in word.groups.iter().enumerate() {
+                let as_prefix = self.prefix && word.last && k == last_group;
+                let mut own = vec![self.group_query(group, as_prefix)?];
+                own.extend(self.latin_split(group)?);
+                let own = best(own);
+                let mut alternatives: Vec<Box<dyn Query>> = vec![if misspelled {
+                    Box::new(BoostQuery::new(own, SCATTERED))
+                } else {
+                    own
+                }];
+                alternatives.extend(spans.iter().map(|q| q.box_clone()));
+                let doc_freq = self.group_doc_freq(group)? as f32;
+                let idf = (1.0 + num_docs / (doc_freq + 1.0)).ln();
+                words.push(CoverWord {
+                    query: best(alternatives),
+                    weight: idf * ORDER_DECAY.powi(words.len() as i32),
+                });
+            }
+        }
+        let searched: Vec<&TypedWord> = plan.required().collect();
+        let mut boosters = self.boosters(plan, &searched)?;
+        if !whole_synonyms.is_empty() {
+            boosters.push(Booster {
+                query: best(whole_synonyms),
+                tier: TIER_WHOLE,
+            });
+        }
+        let relax = words.len() > 1 && matching != Matching::All;
+        let strict = Coverage::new(words.clone(), boosters.clone(), false);
+        Ok(Some(if matching == Matching::Any && relax {
+            TextMatch {
+                strict: Box::new(Coverage::new(words, boosters, true)),
+                relaxed: None,
+            }
+        } else {
+            TextMatch {
+                strict: Box::new(strict),
+                relaxed: relax
+                    .then(|| Box::new(Coverage::new(words, boosters, true)) as Box<dyn Query>),
+            }
+        }))
     }
 
-    fn chosung_query(&self, q: &str) -> tantivy::Result<Box<dyn Query>> {
+    /// Synonyms of runs of query words (spacing and case aside): for each word, the
+    /// other entries of the groups a run covering it spells; and whole-value matches of
+    /// the entries a run covering the whole query spells (they earn the whole tier).
+    #[allow(clippy::type_complexity)]
+    fn synonyms(
+        &self,
+        plan: &QueryPlan,
+    ) -> tantivy::Result<(Vec<Vec<Box<dyn Query>>>, Vec<Box<dyn Query>>)> {
+        let list = self.analyzer.synonym_list();
+        let n = plan.words.len();
+        let mut per_word: Vec<Vec<Box<dyn Query>>> = (0..n).map(|_| Vec::new()).collect();
+        let mut whole = Vec::new();
+        if list.is_empty() {
+            return Ok((per_word, whole));
+        }
+        for a in 0..n {
+            for b in a + 1..=n.min(a + MAX_ENTRY_WORDS) {
+                let text: String = plan.words[a..b].iter().map(|w| w.text.as_str()).collect();
+                for entry in list.others(&whole_form(&text)) {
+                    let Some(query) = self.entry_query(entry)? else {
+                        continue;
+                    };
+                    for alternatives in &mut per_word[a..b] {
+                        alternatives.push(query.box_clone());
+                    }
+                    if a == 0 && b == n {
+                        whole.extend(self.fields.iter().filter_map(|(f, _)| {
+                            let field = f.whole?;
+                            Some(Box::new(TermQuery::new(
+                                Term::from_field_text(field, &whole_form(entry)),
+                                IndexRecordOption::Basic,
+                            )) as Box<dyn Query>)
+                        }));
+                    }
+                }
+            }
+        }
+        Ok((per_word, whole))
+    }
+
+    /// A synonym entry as exact terms: its word (or its words adjacent and in order), or
+    /// a whole value spelling it.
+    fn entry_query(&self, entry: &str) -> Built {
+        let plan = QueryPlan::new(self.analyzer, entry);
+        let groups: Vec<Group> = plan
+            .words
+            .iter()
+            .flat_map(|w| w.groups.iter().cloned())
+            .collect();
+        let mut alternatives: Vec<Box<dyn Query>> = match groups.as_slice() {
+            [] => return Ok(None),
+            [one] => one.whole.iter().flat_map(|t| self.exact_terms(t)).collect(),
+            _ => self.phrases(&groups, 1),
+        };
+        let form = whole_form(entry);
+        for (f, w) in &self.fields {
+            if let Some(whole) = f.whole {
+                alternatives.push(Box::new(AnyTerm::new(
+                    whole,
+                    vec![Term::from_field_text(whole, &form)],
+                    Band::Exact.score(*w),
+                )));
+            }
+        }
+        Ok((!alternatives.is_empty()).then(|| best(alternatives)))
+    }
+
+    /// `term` exactly, in every searched field (BM25 in the exact band).
+    fn exact_terms(&self, term: &str) -> Vec<Box<dyn Query>> {
+        self.fields
+            .iter()
+            .map(|(f, w)| {
+                let term = Term::from_field_text(f.main, term);
+                self.matched.borrow_mut().extend([term.clone()]);
+                let exact = TermQuery::new(term, IndexRecordOption::WithFreqs);
+                Box::new(ExactQuery::new(Box::new(exact), *w)) as Box<dyn Query>
+            })
+            .collect()
+    }
+
+    /// The most documents any searched field has one of the group's terms in (0 for a
+    /// word the index does not have, e.g. a misspelling).
+    fn group_doc_freq(&self, group: &Group) -> tantivy::Result<u64> {
+        let mut most = 0;
+        for term in &group.whole {
+            most = most.max(self.doc_freq(term)?);
+        }
+        Ok(most)
+    }
+
+    /// Whether the analysis of a typed word is doubtful: it split the word or dropped
+    /// some of its letters ("나훈어" → 나 + 훈, "콘서" → 콘), the index has the word
+    /// nowhere as typed, but has terms a typo or a swap away from it — or, for the word
+    /// being typed, terms continuing it (콘서트). The word is then more likely misspelled
+    /// or unfinished than glued or inflected, and its analyzed words match only at a
+    /// [`SCATTERED`] share of their scores ("나" and "훈" somewhere in a document are no
+    /// match for "나훈어").
+    fn doubtful(&self, word: &TypedWord) -> tantivy::Result<bool> {
+        let analyzed: usize = word
+            .groups
+            .iter()
+            .map(|g| hangul::to_jamo(&g.whole[0]).chars().count())
+            .sum();
+        if !word.is_split() && analyzed >= word.jamo.chars().count() {
+            return Ok(false);
+        }
+        let forms = |f: &WeightedField| std::iter::once(f.jamo).chain(f.whole);
+        for (f, _) in &self.fields {
+            for field in forms(f) {
+                if self
+                    .searcher
+                    .doc_freq(&Term::from_field_text(field, &word.jamo))?
+                    > 0
+                {
+                    return Ok(false);
+                }
+            }
+        }
+        let distance = self.fuzzy.distance(word.jamo.chars().count());
+        let typing = self.prefix && word.last;
+        for (f, _) in &self.fields {
+            for field in forms(f) {
+                if distance > 0 && !self.expander.typos(field, &word.jamo, distance)?.is_empty() {
+                    return Ok(true);
+                }
+                if typing && !self.expander.prefixed(field, &word.jamo)?.is_empty() {
+                    return Ok(true);
+                }
+                for swap in word.swaps() {
+                    if self
+                        .searcher
+                        .doc_freq(&Term::from_field_text(field, &swap))?
+                        > 0
+                    {
+                        return Ok(true);
+                    }
+                }
+            }
+        }
+        Ok(false)
+    }
+
+    /// What matches a typed word as a whole: its analyzed words adjacent and in order,
+    /// and its surface matches.
+    fn word_spans(&self, word: &TypedWord) -> tantivy::Result<Vec<Box<dyn Query>>> {
+        let mut spans = self.phrases(&word.groups, 1);
+        spans.extend(self.surface_matches(word, self.prefix && word.last)?);
+        Ok(spans)
+    }
+
+    /// One analyzed word: its terms (with typo and prefix matches), its parts, and the
+    /// searchable keyword values equal to it.
+    fn group_query(&self, group: &Group, as_prefix: bool) -> tantivy::Result<Box<dyn Query>> {
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        for term in &group.whole {
+            alternatives.push(self.term_query(term, as_prefix)?);
+        }
+        if !group.parts.is_empty() {
+            let mut parts = Vec::with_capacity(group.parts.len());
+            for (k, term) in group.parts.iter().enumerate() {
+                let last_part = as_prefix && k + 1 == group.parts.len();
+                parts.push(self.term_query(term, last_part)?);
+            }
+            alternatives.push(mean(parts));
+        }
+        for (field, w) in &self.keywords {
+            let terms: Vec<Term> = group
+                .whole
+                .iter()
+                .map(|t| Term::from_field_text(*field, t))
+                .collect();
+            // The middle of the exact band: a keyword says less than a name in the text.
+            alternatives.push(Box::new(AnyTerm::new(
+                *field,
+                terms,
+                Band::Exact.score(*w * 0.5),
+            )));
+        }
+        Ok(best(alternatives))
+    }
+
+    /// The word as typed, in jamo, near the indexed terms and whole values: typos,
+    /// prefixes and swapped syllables. Empty when the typed form is the analyzed term.
+    fn surface_matches(
+        &self,
+        word: &TypedWord,
+        as_prefix: bool,
+    ) -> tantivy::Result<Vec<Box<dyn Query>>> {
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        // The whole value equal to the word ("IU", "아이유" as an artist).
+        for (f, w) in &self.fields {
+            if let Some(whole) = f.whole {
+                alternatives.push(Box::new(AnyTerm::new(
+                    whole,
+                    vec![Term::from_field_text(whole, &word.jamo)],
+                    Band::Exact.score(*w),
+                )));
+            }
+        }
+        let analyzed_alike = !word.is_split()
+            && word.groups[0]
+                .whole
+                .iter()
+                .any(|t| hangul::to_jamo(t) == word.jamo);
+        if analyzed_alike {
+            return Ok(alternatives);
+        }
+        let typos = !self.is_common_jamo(&word.jamo)?;
+        alternatives.extend(self.loose_matches(&word.jamo, as_prefix, None, typos, true)?);
+        if typos && self.fuzzy != Fuzzy::Off {
+            alternatives.extend(self.swapped(&word.swaps(), false));
+        }
+        Ok(alternatives)
+    }
+
+    /// Exact matches of syllable-swapped forms (see [`swaps`]) in the whole-value form
+    /// (and, unless `whole_only`, the jamo form), in the one-typo band.
+    fn swapped(&self, forms: &[String], whole_only: bool) -> Vec<Box<dyn Query>> {
+        if forms.is_empty() {
+            return Vec::new();
+        }
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        for (f, w) in &self.fields {
+            let jamo = (!whole_only).then_some(f.jamo);
+            for field in jamo.into_iter().chain(f.whole) {
+                let terms: Vec<Term> = forms
+                    .iter()
+                    .map(|s| Term::from_field_text(field, s))
+                    .collect();
+                alternatives.push(Box::new(self.constant(field, terms, Band::Typo1.score(*w))));
+            }
+        }
+        alternatives
+    }
+
+    /// A glued Latin word the index does not have, split into two words it has
+    /// ("taylorswift" → taylor + swift): both must match.
+    fn latin_split(&self, group: &Group) -> tantivy::Result<Vec<Box<dyn Query>>> {
+        let term = &group.whole[0];
+        let n = term.len();
+        if !(4..=MAX_SPLIT_LEN).contains(&n)
+            || !term
+                .bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit())
+            || self.doc_freq(term)? > 0
+        {
+            return Ok(Vec::new());
+        }
+        let mut best_split: Option<(u64, usize)> = None;
+        for cut in 2..=n - 2 {
+            let (a, b) = term.split_at(cut);
+            let least = self.doc_freq(a)?.min(self.doc_freq(b)?);
+            if least > 0 && best_split.is_none_or(|(f, _)| least > f) {
+                best_split = Some((least, cut));
+            }
+        }
+        let Some((_, cut)) = best_split else {
+            return Ok(Vec::new());
+        };
+        let (a, b) = term.split_at(cut);
+        let parts = vec![self.term_query(a, false)?, self.term_query(b, false)?];
+        let mut alternatives = vec![mean(parts)];
+        let groups = [a, b].map(|t| Group {
+            whole: vec![t.to_string()],
+            position: 0,
+            ..Group::default()
+        });
+        let mut groups = groups.to_vec();
+        groups[1].position = 1;
+        alternatives.extend(self.phrases(&groups, 0));
+        Ok(alternatives)
+    }
+
+    /// The most documents any searched text field has `term` in.
+    fn doc_freq(&self, term: &str) -> tantivy::Result<u64> {
+        let mut most = 0;
+        for (f, _) in &self.fields {
+            most = most.max(
+                self.searcher
+                    .doc_freq(&Term::from_field_text(f.main, term))?,
+            );
+        }
+        Ok(most)
+    }
+
+    /// The words of `groups` adjacent and in order in one field, scored in the exact
+    /// band (BM25 of the phrase); nothing for fewer than two words.
+    fn phrases(&self, groups: &[Group], slop: u32) -> Vec<Box<dyn Query>> {
+        if groups.len() < 2 {
+            return Vec::new();
+        }
+        let first = groups[0].position;
+        self.fields
+            .iter()
+            .map(|(f, w)| {
+                let terms: Vec<(usize, Term)> = groups
+                    .iter()
+                    .map(|g| {
+                        (
+                            g.position - first,
+                            Term::from_field_text(f.main, &g.whole[0]),
+                        )
+                    })
+                    .collect();
+                self.matched
+                    .borrow_mut()
+                    .extend(terms.iter().map(|(_, t)| t.clone()));
+                let phrase = PhraseQuery::new_with_offset_and_slop(terms, slop);
+                Box::new(ExactQuery::new(Box::new(phrase), *w)) as Box<dyn Query>
+            })
+            .collect()
+    }
+
+    /// The whole query as a whole field value: exact (the top of the exact band), as a
+    /// prefix, or with typos. `None` for a one-word query (its own surface matches
+    /// include this) or a query too short to be a name.
+    fn whole_query(&self, plan: &QueryPlan, words: usize) -> Built {
+        if words < 2 || plan.whole.is_empty() {
+            return Ok(None);
+        }
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        for (f, w) in &self.fields {
+            if let Some(whole) = f.whole {
+                alternatives.push(Box::new(AnyTerm::new(
+                    whole,
+                    vec![Term::from_field_text(whole, &plan.whole)],
+                    Band::Exact.score(*w),
+                )));
+            }
+        }
+        if alternatives.is_empty() {
+            return Ok(None);
+        }
+        let typos = self.fuzzy != Fuzzy::Off;
+        alternatives.extend(self.whole_loose(&plan.whole, self.prefix, typos)?);
+        if typos {
+            alternatives.extend(self.swapped(&swaps(&plan.text), true));
+        }
+        Ok(Some(best(alternatives)))
+    }
+
+    /// Prefix and typo matches of a whole-value form.
+    fn whole_loose(
+        &self,
+        jamo: &str,
+        prefix: bool,
+        typos: bool,
+    ) -> tantivy::Result<Vec<Box<dyn Query>>> {
+        let jamo_len = jamo.chars().count();
+        let distance = if typos {
+            self.fuzzy.distance(jamo_len)
+        } else {
+            0
+        };
+        let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        for (f, w) in &self.fields {
+            let Some(whole) = f.whole else { continue };
+            self.push_loose(&mut alternatives, whole, jamo, *w, distance, prefix, None)?;
+        }
+        Ok(alternatives)
+    }
+
+    /// Tier boosters: the whole query as a whole value, and every word adjacent and in
+    /// order in one field.
+    fn boosters(&self, plan: &QueryPlan, searched: &[&TypedWord]) -> tantivy::Result<Vec<Booster>> {
+        let mut boosters = Vec::new();
+        if !plan.whole.is_empty() {
+            let exact: Vec<Box<dyn Query>> = self
+                .fields
+                .iter()
+                .filter_map(|(f, _)| f.whole)
+                .map(|whole| {
+                    Box::new(TermQuery::new(
+                        Term::from_field_text(whole, &plan.whole),
+                        IndexRecordOption::Basic,
+                    )) as Box<dyn Query>
+                })
+                .collect();
+            if !exact.is_empty() {
+                boosters.push(Booster {
+                    query: best(exact),
+                    tier: TIER_WHOLE,
+                });
+            }
+        }
+        let groups: Vec<Group> = searched
+            .iter()
+            .flat_map(|w| w.groups.iter().cloned())
+            .collect();
+        let phrases = self.phrases(&groups, PHRASE_SLOP);
+        if !phrases.is_empty() {
+            boosters.push(Booster {
+                query: best(phrases),
+                tier: TIER_PHRASE,
+            });
+        }
+        Ok(boosters)
+    }
+
+    fn chosung_query(&self, q: &str) -> Built {
         let initials: String = q.chars().filter(|c| !c.is_whitespace()).collect();
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for (f, w) in &self.fields {
@@ -201,95 +739,47 @@ impl<'a> TextQuery<'a> {
                 alternatives.push(Box::new(completions));
             }
         }
-        Ok(best(alternatives))
-    }
-
-    fn words_query(&self, groups: Vec<Word>) -> Built {
-        let Some(last) = groups.len().checked_sub(1) else {
-            return Ok(None);
-        };
-        let mut words = Vec::with_capacity(groups.len());
-        for (i, group) in groups.iter().enumerate() {
-            let as_prefix = self.prefix && i == last;
-            let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
-            for term in &group.whole {
-                alternatives.push(self.term_query(term, as_prefix)?);
-            }
-            if !group.parts.is_empty() {
-                let mut parts = Vec::with_capacity(group.parts.len());
-                for (k, term) in group.parts.iter().enumerate() {
-                    let last_part = as_prefix && k + 1 == group.parts.len();
-                    parts.push(self.term_query(term, last_part)?);
-                }
-                alternatives.push(mean(parts));
-            }
-            words.push(best(alternatives));
-        }
-        Ok(Some(mean(words)))
-    }
-
-    /// A typo or an unfinished word often changes how a single-word query segments
-    /// ("아이우" → 아 + 이우, "방탄소" → 방탄 + 소), so the word as typed is also matched
-    /// against whole indexed terms: with typos, and as a prefix while the user types.
-    ///
-    /// `None` also when the word as typed is the query's only word (`groups`): its typo
-    /// and prefix matches are then among the word's own alternatives already.
-    fn surface_query(&self, q: &str, groups: &[Word]) -> Built {
-        if q.split_whitespace().count() != 1 {
-            return Ok(None);
-        }
-        let jamo = hangul::to_jamo(&crate::analysis::normalize_term(q));
-        if let [word] = groups
-            && word.whole.iter().any(|t| hangul::to_jamo(t) == jamo)
-        {
-            return Ok(None);
-        }
-        let alternatives = self.loose_matches(&jamo, self.prefix, None, true)?;
         Ok((!alternatives.is_empty()).then(|| best(alternatives)))
     }
 
     fn term_query(&self, term: &str, prefix: bool) -> tantivy::Result<Box<dyn Query>> {
-        let mut alternatives: Vec<Box<dyn Query>> = self
-            .fields
-            .iter()
-            .map(|(f, w)| {
-                let term = Term::from_field_text(f.main, term);
-                self.matched.borrow_mut().extend([term.clone()]);
-                let exact = TermQuery::new(term, IndexRecordOption::WithFreqs);
-                Box::new(ExactQuery::new(Box::new(exact), *w)) as Box<dyn Query>
-            })
-            .collect();
+        let mut alternatives = self.exact_terms(term);
         let typos = !self.is_common(term)?;
         alternatives.extend(self.loose_matches(
             &hangul::to_jamo(term),
             prefix,
             Some(term),
             typos,
+            false,
         )?);
+        if typos && self.fuzzy != Fuzzy::Off {
+            alternatives.extend(self.swapped(&swaps(term), false));
+        }
         Ok(best(alternatives))
     }
 
     /// Whether `term` is common in some searched field (see the module documentation).
     fn is_common(&self, term: &str) -> tantivy::Result<bool> {
-        let mut most = 0;
-        for (f, _) in &self.fields {
-            most = most.max(
-                self.searcher
-                    .doc_freq(&Term::from_field_text(f.main, term))?,
-            );
-        }
+        let most = self.doc_freq(term)?;
         Ok(most >= COMMON_TERM_MIN_DOCS && most * COMMON_TERM_SHARE >= self.searcher.num_docs())
     }
 
-    /// Typo (if `typos`) and prefix matches of a jamo-form word in every field. `exact`:
-    /// the word's analyzed form when its exact matches are alternatives of the same
-    /// disjunction-max (they outscore the word's own jamo form among the prefix matches).
+    /// [`Self::is_common`] for a jamo-form word.
+    fn is_common_jamo(&self, jamo: &str) -> tantivy::Result<bool> {
+        self.is_common(&hangul::from_jamo(jamo))
+    }
+
+    /// Typo (if `typos`) and prefix matches of a jamo-form word in every field's jamo
+    /// form (and whole-value form, if `whole`). `exact`: the word's analyzed form when
+    /// its exact matches are alternatives of the same disjunction-max (they outscore the
+    /// word's own jamo form among the prefix matches).
     fn loose_matches(
         &self,
         jamo: &str,
         prefix: bool,
         exact: Option<&str>,
         typos: bool,
+        whole: bool,
     ) -> tantivy::Result<Vec<Box<dyn Query>>> {
         let jamo_len = jamo.chars().count();
         let distance = if typos {
@@ -297,76 +787,66 @@ impl<'a> TextQuery<'a> {
         } else {
             0
         };
-        let prefix = prefix && jamo_len >= MIN_PREFIX_JAMO;
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for (f, w) in &self.fields {
-            if distance > 0 {
-                let typos = self.expander.typos(f.jamo, jamo, distance)?;
-                for d in 1..=distance {
-                    let terms: Vec<Term> = typos
-                        .iter()
-                        .filter(|(_, td)| *td == d)
-                        .map(|(t, _)| t.clone())
-                        .collect();
-                    if !terms.is_empty() {
-                        alternatives.push(Box::new(self.constant(
-                            f.jamo,
-                            terms,
-                            Band::typo(d).score(*w),
-                        )));
-                    }
-                }
-            }
-            if prefix {
-                let completions = self.expander.prefixed(f.jamo, jamo)?;
-                if !completions.is_empty() {
-                    let mut completions =
-                        self.constant(f.jamo, completions, Band::Prefix.score(*w));
-                    if let Some(exact) = exact {
-                        completions = completions.dominated_by(
-                            Term::from_field_text(f.jamo, jamo),
-                            Term::from_field_text(f.main, exact),
-                        );
-                    }
-                    alternatives.push(Box::new(completions));
-                }
+            let dominated = exact.map(|e| Term::from_field_text(f.main, e));
+            self.push_loose(
+                &mut alternatives,
+                f.jamo,
+                jamo,
+                *w,
+                distance,
+                prefix,
+                dominated,
+            )?;
+            if whole && let Some(field) = f.whole {
+                self.push_loose(&mut alternatives, field, jamo, *w, distance, prefix, None)?;
             }
         }
         Ok(alternatives)
     }
-}
 
-/// The terms of one query word: the whole word (and its synonyms), and its parts when
-/// the analyzer decompounded it.
-#[derive(Debug, Default)]
-struct Word {
-    whole: Vec<String>,
-    parts: Vec<String>,
-}
-
-fn group_words(tokens: Vec<AnalyzedToken>) -> Vec<Word> {
-    let mut words: Vec<(usize, usize, Word)> = Vec::new();
-    for t in tokens {
-        let end = t.position + t.position_length;
-        match words.last_mut() {
-            Some((start, word_end, word)) if t.position >= *start && t.position < *word_end => {
-                if t.position == *start && end == *word_end {
-                    word.whole.push(t.term);
-                } else {
-                    word.parts.push(t.term);
+    #[allow(clippy::too_many_arguments)]
+    fn push_loose(
+        &self,
+        alternatives: &mut Vec<Box<dyn Query>>,
+        field: Field,
+        jamo: &str,
+        w: f32,
+        distance: u8,
+        prefix: bool,
+        exact: Option<Term>,
+    ) -> tantivy::Result<()> {
+        if distance > 0 {
+            let typos = self.expander.typos(field, jamo, distance)?;
+            for d in 1..=distance {
+                let terms: Vec<Term> = typos
+                    .iter()
+                    .filter(|(_, td)| *td == d)
+                    .map(|(t, _)| t.clone())
+                    .collect();
+                if !terms.is_empty() {
+                    alternatives.push(Box::new(self.constant(
+                        field,
+                        terms,
+                        Band::typo(d).score(w),
+                    )));
                 }
             }
-            _ => words.push((
-                t.position,
-                end,
-                Word {
-                    whole: vec![t.term],
-                    parts: Vec::new(),
-                },
-            )),
         }
+        if prefix && jamo.chars().count() >= MIN_PREFIX_JAMO {
+            let completions = self.expander.prefixed(field, jamo)?;
+            if !completions.is_empty() {
+                let mut completions = self.constant(field, completions, Band::Prefix.score(w));
+                if let Some(exact) = exact {
+                    completions =
+                        completions.dominated_by(Term::from_field_text(field, jamo), exact);
+                }
+                alternatives.push(Box::new(completions));
+            }
+        }
+        Ok(())
     }
-    words.into_iter().map(|(_, _, w)| w).collect()
 }
 
 /// Matches what any alternative matches, scoring the best alternative's score.
@@ -375,13 +855,6 @@ fn best(mut alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
         return alternatives.pop().expect("one alternative");
     }
     Box::new(BestOf::new(alternatives))
-}
-
-fn best_of(a: Option<Box<dyn Query>>, b: Option<Box<dyn Query>>) -> Option<Box<dyn Query>> {
-    match (a, b) {
-        (Some(a), Some(b)) => Some(best(vec![a, b])),
-        (a, b) => a.or(b),
-    }
 }
 
 /// Matches when every part matches, scoring the mean of their scores.

@@ -21,7 +21,14 @@
 //! min = 1                   # integer/float only: bounds
 //! max = 4
 //! max_length = 100000       # text/keyword only: longest accepted value in bytes
+//! whole_value = true        # text only: also match the whole value (names; see below)
+//! searchable = false        # keyword only: query words equal to a value match it
 //! ```
+//!
+//! `whole_value` indexes each value of up to 64 characters once more as a whole — spaces
+//! and punctuation removed, in jamo, plus its initials from every word — so "예술의전ㄷ",
+//! "지킬앤하이드" and "ㅈㅋㅇㅎㅇㄷ" find 지킬 앤 하이드 and 예술의 전당. It is on by
+//! default; the built-in specs turn it off for prose (`description`, `body`).
 
 mod validate;
 mod zone;
@@ -121,6 +128,16 @@ pub struct FieldSpec {
     /// Longest accepted value in bytes (text and keyword fields).
     #[serde(default)]
     pub max_length: Option<usize>,
+    /// Text fields: also index each value as a whole (spaces and punctuation removed,
+    /// jamo and initials), so a query matches a whole name whatever its spacing, typos or
+    /// unfinished last syllable. Default true; values over 64 characters are skipped, so
+    /// turn it off only for long prose to save the (small) index space.
+    #[serde(default = "yes")]
+    pub whole_value: bool,
+    /// Keyword fields: query words equal to a value match it (a genre, a city, a
+    /// category), as if the value were in the text. Default false.
+    #[serde(default)]
+    pub searchable: bool,
 }
 
 fn one() -> f32 {
@@ -207,6 +224,12 @@ impl KindSpec {
             if !(f.boost.is_finite() && f.boost > 0.0) {
                 return Err(format!(
                     "field {:?}: boost must be a positive number",
+                    f.name
+                ));
+            }
+            if f.searchable && f.ty != FieldType::Keyword {
+                return Err(format!(
+                    "field {:?}: `searchable` is for keyword fields (text fields are always searched)",
                     f.name
                 ));
             }

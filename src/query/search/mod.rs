@@ -8,6 +8,7 @@ use std::time::Instant;
 
 use serde_json::Value as Json;
 use tantivy::TantivyError;
+use tantivy::query::Query;
 
 use super::collect::{MinScore, Rank};
 use super::request::{SearchRequest, SearchResponse, Total};
@@ -28,39 +29,63 @@ pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchRespon
         .map(|aggs| super::aggs::Plan::new(index, &searcher, aggs, &plan.zone))
         .transpose()?;
     let text = plan.text(index, &searcher, request);
-    let (query, scored) = plan.query(index, &text, request)?;
+    let (text_match, filter) = plan.query(index, &text, request)?;
+    let scored = text_match.is_some();
 
-    let collector = MinScore {
-        inner: (
-            Rank {
-                sort: plan.sort.clone(),
-                after: plan.after,
-                // One more than the page, to know whether there is a next page; nothing
-                // when no hit is asked for (counting and aggregating only).
-                window: if request.limit == 0 {
-                    0
-                } else {
-                    plan.window + 1
+    let run = |text: Option<Box<dyn Query>>| {
+        let query = plan::combine(text, filter.as_ref().map(|f| f.box_clone()));
+        let collector = MinScore {
+            inner: (
+                Rank {
+                    sort: plan.sort.clone(),
+                    after: plan.after,
+                    // One more than the page, to know whether there is a next page;
+                    // nothing when no hit is asked for (counting and aggregating only).
+                    window: if request.limit == 0 {
+                        0
+                    } else {
+                        plan.window + 1
+                    },
                 },
+                aggs.as_ref().map(|plan| plan.collector(index)),
+            ),
+            min: if scored {
+                request.min_score.unwrap_or(DEFAULT_MIN_SCORE)
+            } else {
+                f32::MIN
             },
-            aggs.as_ref().map(|plan| plan.collector(index)),
-        ),
-        min: if scored {
-            request.min_score.unwrap_or(DEFAULT_MIN_SCORE)
-        } else {
-            f32::MIN
-        },
+        };
+        searcher.search(&*query, &collector).map_err(|e| match e {
+            // tantivy checks intervals, limits and sub-aggregation shapes while collecting.
+            TantivyError::AggregationError(_) | TantivyError::InvalidArgument(_)
+                if aggs.is_some() =>
+            {
+                SearchError::Query(QueryError::BadAggregation {
+                    field: "aggs".into(),
+                    reason: e.to_string(),
+                })
+            }
+            e => SearchError::Index(e),
+        })
     };
-    let (ranking, agg_results) = searcher.search(&*query, &collector).map_err(|e| match e {
-        // tantivy checks intervals, limits and sub-aggregation shapes while collecting.
-        TantivyError::AggregationError(_) | TantivyError::InvalidArgument(_) if aggs.is_some() => {
-            SearchError::Query(QueryError::BadAggregation {
-                field: "aggs".into(),
-                reason: e.to_string(),
-            })
-        }
-        e => SearchError::Index(e),
-    })?;
+    let (strict, relaxed) = match text_match {
+        Some(m) => (Some(m.strict), m.relaxed),
+        None => (None, None),
+    };
+    let (mut ranking, mut agg_results) = run(strict)?;
+    // "match": "most": when the documents with every word do not fill the page, the
+    // relaxed query ranks them first and the partial matches after them.
+    let relax = request.limit > 0 && ranking.hits.len() <= plan.window;
+    let mut relaxed_page = false;
+    if let Some(relaxed) = relaxed
+        && relax
+    {
+        (ranking, agg_results) = run(Some(relaxed))?;
+        relaxed_page = ranking
+            .hits
+            .iter()
+            .any(|h| h.score < super::coverage::ranked(super::coverage::TIER_ALL, 0.0));
+    }
 
     let matched = (request.highlight && scored).then(|| text.into_matched());
     let hits = render::hits(
@@ -83,6 +108,7 @@ pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchRespon
             _ => None,
         },
         next_cursor: render::next_cursor(&plan, request, &ranking),
+        relaxed: relaxed_page,
     })
 }
 

@@ -5,10 +5,11 @@ use tantivy::Searcher;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
 
 use super::cursor;
+use crate::index::IndexedField;
 use crate::index::KindIndex;
 use crate::query::collect::{RankKey, SortBy};
 use crate::query::request::SCORE;
-use crate::query::text::{TextQuery, WeightedField};
+use crate::query::text::{KeywordField, TextMatch, TextQuery, WeightedField};
 use crate::query::{Order, QueryError, SearchError, SearchRequest, build_filter};
 use crate::schema::{FieldType, KindSpec, Zone};
 
@@ -16,6 +17,7 @@ use crate::schema::{FieldType, KindSpec, Zone};
 pub(super) struct Plan {
     pub(super) zone: Zone,
     pub(super) fields: Vec<WeightedField>,
+    pub(super) keywords: Vec<KeywordField>,
     pub(super) sort: Vec<SortBy>,
     pub(super) after: Option<RankKey>,
     /// Hits to rank: the page and the ones before it.
@@ -32,9 +34,11 @@ impl Plan {
             .as_deref()
             .map(|c| cursor::decode(c, &sort))
             .transpose()?;
+        let (fields, keywords) = searched_fields(index, request)?;
         Ok(Plan {
             zone: request.zone()?,
-            fields: searched_fields(index, request)?,
+            fields,
+            keywords,
             sort,
             after,
             window: request.offset + request.limit,
@@ -52,55 +56,73 @@ impl Plan {
             index.analyzer(),
             searcher,
             &self.fields,
+            &self.keywords,
             request.fuzzy,
             request.prefix,
         )
     }
 
-    /// The whole query: the filter (no score) and the text (the score); whether it scores.
+    /// The text query (strict and relaxed, `None` without text) and the filter.
     pub(super) fn query(
         &self,
         index: &KindIndex,
         text: &TextQuery<'_>,
         request: &SearchRequest,
-    ) -> Result<(Box<dyn Query>, bool), SearchError> {
-        let text_query = text.build(&request.q)?;
-        let scored = text_query.is_some();
+    ) -> Result<(Option<TextMatch>, Option<Box<dyn Query>>), SearchError> {
+        let text_match = text.build(&request.q, request.matching)?;
         let filter = build_filter(
             index.spec(),
             index.fields(),
             request.filter.as_ref(),
             &self.zone,
         )?;
-        Ok((combine(text_query, filter), scored))
+        Ok((text_match, filter))
     }
 }
 
+/// The text fields and searchable keyword fields a request searches, with their boosts.
 fn searched_fields(
     index: &KindIndex,
     request: &SearchRequest,
-) -> Result<Vec<WeightedField>, QueryError> {
+) -> Result<(Vec<WeightedField>, Vec<KeywordField>), QueryError> {
     let spec = index.spec();
-    let Some(requested) = &request.fields else {
-        return Ok(spec
-            .fields
-            .iter()
-            .enumerate()
-            .filter_map(|(i, f)| WeightedField::of(index.fields(), i, f.boost))
-            .collect());
+    let mut fields = Vec::new();
+    let mut keywords = Vec::new();
+    let mut add = |i: usize, boost: f32| -> bool {
+        if let Some(field) = WeightedField::of(index.fields(), i, boost) {
+            fields.push(field);
+            return true;
+        }
+        let f = &spec.fields[i];
+        if f.ty == FieldType::Keyword
+            && f.searchable
+            && let IndexedField::Plain(field) = index.fields().fields[i]
+        {
+            keywords.push(KeywordField { field, boost });
+            return true;
+        }
+        false
     };
-    requested
-        .iter()
-        .map(|(name, boost)| {
-            let i = spec
-                .fields
-                .iter()
-                .position(|f| &f.name == name)
-                .ok_or_else(|| QueryError::UnknownField(name.clone()))?;
-            WeightedField::of(index.fields(), i, *boost)
-                .ok_or_else(|| QueryError::NotSearchable(name.clone()))
-        })
-        .collect()
+    match &request.fields {
+        None => {
+            for (i, f) in spec.fields.iter().enumerate() {
+                add(i, f.boost);
+            }
+        }
+        Some(requested) => {
+            for (name, boost) in requested {
+                let i = spec
+                    .fields
+                    .iter()
+                    .position(|f| &f.name == name)
+                    .ok_or_else(|| QueryError::UnknownField(name.clone()))?;
+                if !add(i, *boost) {
+                    return Err(QueryError::NotSearchable(name.clone()));
+                }
+            }
+        }
+    }
+    Ok((fields, keywords))
 }
 
 fn sort_keys(spec: &KindSpec, request: &SearchRequest) -> Result<Vec<SortBy>, QueryError> {
@@ -129,7 +151,11 @@ fn sort_keys(spec: &KindSpec, request: &SearchRequest) -> Result<Vec<SortBy>, Qu
         .collect()
 }
 
-fn combine(text: Option<Box<dyn Query>>, filter: Option<Box<dyn Query>>) -> Box<dyn Query> {
+/// The filter (no score) and the text (the score) in one query.
+pub(super) fn combine(
+    text: Option<Box<dyn Query>>,
+    filter: Option<Box<dyn Query>>,
+) -> Box<dyn Query> {
     match (text, filter) {
         // The filter scores 0, so the text alone decides the score.
         (Some(text), Some(filter)) => Box::new(BooleanQuery::new(vec![

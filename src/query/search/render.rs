@@ -34,6 +34,7 @@ pub(super) fn hits(
                     jamo,
                     chosung,
                     stored,
+                    ..
                 } = index.fields().fields[i]
                 else {
                     continue;
@@ -54,7 +55,11 @@ pub(super) fn hits(
         });
         hits.push(Hit {
             id,
-            score: if scored { ranked.score } else { 0.0 },
+            score: if scored {
+                crate::query::coverage::shown(ranked.score)
+            } else {
+                0.0
+            },
             source,
             highlight,
         });

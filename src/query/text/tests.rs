@@ -42,12 +42,13 @@ impl Fixture {
             .filter_map(|(i, f)| WeightedField::of(self.index.fields(), i, f.boost))
             .collect();
         let searcher = self.index.searcher();
-        let Some(query) = TextQuery::new(&self.analyzer, &searcher, &fields, Fuzzy::Auto, true)
-            .build(q)
+        let Some(text) = TextQuery::new(&self.analyzer, &searcher, &fields, &[], Fuzzy::Auto, true)
+            .build(q, Matching::All)
             .unwrap()
         else {
             return Vec::new();
         };
+        let query = text.strict;
         searcher
             .search(&*query, &TopDocs::with_limit(10).order_by_score())
             .unwrap()
