@@ -411,51 +411,67 @@ impl<'a> TextQuery<'a> {
     }
 
     /// Whether the analysis of a typed word is doubtful: it split the word or dropped
-    /// some of its letters ("나훈어" → 나 + 훈, "콘서" → 콘), the index has the word
-    /// nowhere as typed, but has terms a typo or a swap away from it — or, for the word
-    /// being typed, terms continuing it (콘서트). The word is then more likely misspelled
-    /// or unfinished than glued or inflected, and its analyzed words match only at a
-    /// [`SCATTERED`] share of their scores ("나" and "훈" somewhere in a document are no
-    /// match for "나훈어").
+    /// letters other than a particle or ending at its end ("나훈어" → 나 + 훈,
+    /// "내한공연" → 공연), and the index has the word as typed, or terms a typo or a
+    /// swap away from it; or, for the word being typed, the analysis dropped its last
+    /// letters and the index has terms continuing it ("콘서" → 콘, but 콘서트). The
+    /// word is then more likely misspelled, unfinished or mis-segmented than glued or
+    /// inflected, and its analyzed words match only at a [`SCATTERED`] share of their
+    /// scores ("나" and "훈" somewhere in a document are no match for "나훈어").
     fn doubtful(&self, word: &TypedWord) -> tantivy::Result<bool> {
-        let analyzed: usize = word
+        let analyzed: String = word
             .groups
             .iter()
-            .map(|g| hangul::to_jamo(&g.whole[0]).chars().count())
-            .sum();
-        if !word.is_split() && analyzed >= word.jamo.chars().count() {
+            .map(|g| hangul::to_jamo(&g.whole[0]))
+            .collect();
+        let typing = self.prefix && word.last;
+        let ending_dropped = !word.is_split() && word.jamo.starts_with(&analyzed);
+        if ending_dropped && analyzed.len() == word.jamo.len() {
             return Ok(false);
         }
         let forms = |f: &WeightedField| std::iter::once(f.jamo).chain(f.whole);
+        if ending_dropped {
+            // Only a half-typed word can be doubted: "아이유가" is 아이유 + a particle.
+            return Ok(typing && self.continues(&word.jamo)?);
+        }
+        let distance = self.fuzzy.distance(word.stem.chars().count());
+        let swaps = word.swaps();
         for (f, _) in &self.fields {
             for field in forms(f) {
-                if self
-                    .searcher
-                    .doc_freq(&Term::from_field_text(field, &word.jamo))?
-                    > 0
+                let has = |form: &str| -> tantivy::Result<bool> {
+                    Ok(self
+                        .searcher
+                        .doc_freq(&Term::from_field_text(field, form))?
+                        > 0)
+                };
+                if has(&word.stem)?
+                    || (distance > 0
+                        && !self.expander.typos(field, &word.stem, distance)?.is_empty())
+                    || (typing && !self.expander.prefixed(field, &word.jamo)?.is_empty())
                 {
-                    return Ok(false);
+                    return Ok(true);
+                }
+                for swap in &swaps {
+                    if has(swap)? {
+                        return Ok(true);
+                    }
                 }
             }
         }
-        let distance = self.fuzzy.distance(word.jamo.chars().count());
-        let typing = self.prefix && word.last;
+        Ok(false)
+    }
+
+    /// Whether some indexed term or word-start form continues `jamo` (longer than it).
+    fn continues(&self, jamo: &str) -> tantivy::Result<bool> {
         for (f, _) in &self.fields {
-            for field in forms(f) {
-                if distance > 0 && !self.expander.typos(field, &word.jamo, distance)?.is_empty() {
+            for field in std::iter::once(f.jamo).chain(f.whole) {
+                if self
+                    .expander
+                    .prefixed(field, jamo)?
+                    .iter()
+                    .any(|t| t.value().as_str().is_some_and(|t| t.len() > jamo.len()))
+                {
                     return Ok(true);
-                }
-                if typing && !self.expander.prefixed(field, &word.jamo)?.is_empty() {
-                    return Ok(true);
-                }
-                for swap in word.swaps() {
-                    if self
-                        .searcher
-                        .doc_freq(&Term::from_field_text(field, &swap))?
-                        > 0
-                    {
-                        return Ok(true);
-                    }
                 }
             }
         }
@@ -509,17 +525,25 @@ impl<'a> TextQuery<'a> {
         as_prefix: bool,
     ) -> tantivy::Result<Vec<Box<dyn Query>>> {
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
+        // A word being typed whose letters continue indexed terms is unfinished, not a
+        // stem and a particle ("콘서" is 콘서트 half typed, not 콘 + 서).
+        let stem = if as_prefix && word.stem != word.jamo && self.continues(&word.jamo)? {
+            &word.jamo
+        } else {
+            &word.stem
+        };
         // The whole value equal to the word ("IU", "아이유" as an artist).
         for (f, w) in &self.fields {
             if let Some(whole) = f.whole {
                 alternatives.push(Box::new(AnyTerm::new(
                     whole,
-                    vec![Term::from_field_text(whole, &word.jamo)],
+                    vec![Term::from_field_text(whole, stem)],
                     Band::Exact.score(*w),
                 )));
             }
         }
         let analyzed_alike = !word.is_split()
+            && word.stem == word.jamo
             && word.groups[0]
                 .whole
                 .iter()
@@ -527,8 +551,23 @@ impl<'a> TextQuery<'a> {
         if analyzed_alike {
             return Ok(alternatives);
         }
-        let typos = !self.is_common_jamo(&word.jamo)?;
-        alternatives.extend(self.loose_matches(&word.jamo, as_prefix, None, typos, true)?);
+        // The word as typed (without a trailing particle), exactly, as an indexed term
+        // or the start of a word in a name ("내한공연을" → 내한공연, which the analyzer
+        // reads as 공연).
+        for (f, w) in &self.fields {
+            for field in std::iter::once(f.jamo).chain(f.whole) {
+                alternatives.push(Box::new(self.constant(
+                    field,
+                    vec![Term::from_field_text(field, stem)],
+                    Band::Exact.score(*w),
+                )));
+            }
+        }
+        let typos = !self.is_common_jamo(stem)?;
+        alternatives.extend(self.loose_matches(stem, false, None, typos, true)?);
+        if as_prefix {
+            alternatives.extend(self.loose_matches(&word.jamo, true, None, false, true)?);
+        }
         if typos && self.fuzzy != Fuzzy::Off {
             alternatives.extend(self.swapped(&word.swaps(), false));
         }

@@ -43,6 +43,10 @@ pub struct TypedWord {
     /// Its whole form (letters and digits, lower-cased, in jamo): how it matches as
     /// typed.
     pub jamo: String,
+    /// The whole form of the word up to the end of its last analyzed word: without a
+    /// trailing particle or ending ("내한공연을" → 내한공연). Equal to `jamo` when
+    /// nothing trails.
+    pub stem: String,
     /// The analyzed words inside it, in order.
     pub groups: Vec<Group>,
     /// Whether a document must match it (see the module documentation).
@@ -76,6 +80,7 @@ impl QueryPlan {
             words.push(TypedWord {
                 text: text.to_string(),
                 jamo: whole_form(text),
+                stem: String::new(),
                 groups: Vec::new(),
                 required: true,
                 last: false,
@@ -93,7 +98,12 @@ impl QueryPlan {
                 tokens.push(token);
             }
         }
-        for (word, tokens) in words.iter_mut().zip(by_word) {
+        for ((word, tokens), (start, _)) in words.iter_mut().zip(by_word).zip(&spans) {
+            let end = tokens.iter().map(|t| t.end).max().unwrap_or(*start);
+            word.stem = whole_form(q.get(*start..end.max(*start)).unwrap_or(""));
+            if word.stem.is_empty() {
+                word.stem = word.jamo.clone();
+            }
             word.groups = group_tokens(tokens);
         }
         words.retain(|w| !w.groups.is_empty());
@@ -232,6 +242,8 @@ mod tests {
         assert_eq!(required, ["나훈아", "공연"], "{p:#?}");
         assert_eq!(p.words.len(), 5, "{p:#?}");
         assert!(p.words.last().unwrap().last);
+        let p = plan("내한공연을 보러");
+        assert_eq!(p.words[0].stem, whole_form("내한공연"), "{p:#?}");
         // Only filler: everything stays required.
         let p = plan("보러 가고 싶다");
         assert!(p.words.iter().all(|w| w.required), "{p:#?}");
