@@ -7,6 +7,7 @@
 mod batch;
 mod error;
 mod prepare;
+mod synonyms;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -19,6 +20,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 pub use error::AppError;
+pub use synonyms::SynonymsView;
 
 // The types the fronts render.
 pub use crate::catalog::{Job, RowError, SyncError, Version};

@@ -236,8 +236,8 @@ impl FieldMap {
 /// Appends `terms` after the last of `tokens` (positions only count; these forms are
 /// never matched as phrases).
 fn append(tokens: &mut Vec<tantivy::tokenizer::Token>, terms: Vec<String>) {
-    let mut position = tokens.last().map_or(0, |t| t.position + 1);
-    for text in terms {
+    let first = tokens.last().map_or(0, |t| t.position + 1);
+    for (position, text) in (first..).zip(terms) {
         tokens.push(tantivy::tokenizer::Token {
             offset_from: 0,
             offset_to: 0,
@@ -245,7 +245,6 @@ fn append(tokens: &mut Vec<tantivy::tokenizer::Token>, terms: Vec<String>) {
             text,
             position_length: 1,
         });
-        position += 1;
     }
 }
 

@@ -565,8 +565,18 @@ impl<'a> TextQuery<'a> {
         }
         let typos = !self.is_common_jamo(stem)?;
         alternatives.extend(self.loose_matches(stem, false, None, typos, true)?);
-        if as_prefix {
-            alternatives.extend(self.loose_matches(&word.jamo, true, None, false, true)?);
+        // What looked like an ending may be a mistyped last syllable ("나훈어" read as
+        // 나훈 + 어): the whole word gets its typo matches too, and while typed, its
+        // prefix matches.
+        let whole_typos = stem != &word.jamo && !self.is_common_jamo(&word.jamo)?;
+        if as_prefix || whole_typos {
+            alternatives.extend(self.loose_matches(
+                &word.jamo,
+                as_prefix,
+                None,
+                whole_typos,
+                true,
+            )?);
         }
         if typos && self.fuzzy != Fuzzy::Off {
             alternatives.extend(self.swapped(&word.swaps(), false));

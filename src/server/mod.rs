@@ -18,6 +18,7 @@ mod metrics;
 mod openapi;
 mod ops;
 mod search;
+mod synonyms;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -162,6 +163,10 @@ pub fn router(state: AppState) -> Router {
         .route(
             "/v1/indexes/{alias}/sync_errors/retry",
             post(jobs::retry_sync_errors),
+        )
+        .route(
+            "/v1/synonyms",
+            get(synonyms::get_synonyms).put(synonyms::put_synonyms),
         )
         .route("/v1/jobs", get(jobs::list_jobs))
         .route("/v1/jobs/{id}", get(jobs::show_job))

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use axum::Json;
 
 use super::error::{ErrorBody, ErrorDetail};
-use super::{aliases, documents, jobs, ops, search};
+use super::{aliases, documents, jobs, ops, search, synonyms};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -17,9 +17,10 @@ use super::{aliases, documents, jobs, ops, search};
         documents::documents,
         jobs::reindex, jobs::list_jobs, jobs::show_job, jobs::cancel_job,
         jobs::sync_errors, jobs::retry_sync_errors,
+        synonyms::get_synonyms, synonyms::put_synonyms,
         ops::health, ops::ready, ops::metrics, openapi,
     ),
-    components(schemas(ErrorBody, ErrorDetail, search::AnalyzeBody, jobs::ReindexBody, aliases::SwapBody)),
+    components(schemas(ErrorBody, ErrorDetail, search::AnalyzeBody, jobs::ReindexBody, aliases::SwapBody, synonyms::SynonymsBody)),
     modifiers(&Bearer),
 )]
 struct ApiDoc;

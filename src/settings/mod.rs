@@ -375,6 +375,14 @@ impl Settings {
         })
     }
 
+    /// Where a synonym list replaced at run time is written: the configured `synonyms`
+    /// file, else `synonyms.txt` in the data directory (read at start when present).
+    pub fn synonyms_path(&self) -> PathBuf {
+        self.synonyms
+            .clone()
+            .unwrap_or_else(|| self.data_dir().join("synonyms.txt"))
+    }
+
     /// The analyzer as configured (user dictionary and synonyms).
     pub fn analyzer(&self) -> AnalyzerConfig {
         AnalyzerConfig {
@@ -383,11 +391,13 @@ impl Settings {
                     .clone()
                     .map_or(ListSource::Bundled, ListSource::File),
             ),
-            synonyms: SynonymSource(
-                self.synonyms
-                    .clone()
-                    .map_or(ListSource::Bundled, ListSource::File),
-            ),
+            synonyms: SynonymSource(match &self.synonyms {
+                Some(path) => ListSource::File(path.clone()),
+                // A list replaced at run time (`PUT /v1/synonyms`) without a configured
+                // file is kept in the data directory.
+                None if self.synonyms_path().is_file() => ListSource::File(self.synonyms_path()),
+                None => ListSource::Bundled,
+            }),
             ..AnalyzerConfig::default()
         }
     }

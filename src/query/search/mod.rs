@@ -76,16 +76,16 @@ pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchRespon
     // "match": "most": when the documents with every word do not fill the page, the
     // relaxed query ranks them first and the partial matches after them.
     let relax = request.limit > 0 && ranking.hits.len() <= plan.window;
-    let mut relaxed_page = false;
     if let Some(relaxed) = relaxed
         && relax
     {
         (ranking, agg_results) = run(Some(relaxed))?;
-        relaxed_page = ranking
+    }
+    let relaxed_page = scored
+        && ranking
             .hits
             .iter()
             .any(|h| h.score < super::coverage::ranked(super::coverage::TIER_ALL, 0.0));
-    }
 
     let matched = (request.highlight && scored).then(|| text.into_matched());
     let hits = render::hits(

@@ -13,6 +13,9 @@ use crate::query::text::{KeywordField, TextMatch, TextQuery, WeightedField};
 use crate::query::{Order, QueryError, SearchError, SearchRequest, build_filter};
 use crate::schema::{FieldType, KindSpec, Zone};
 
+/// The filter of a request, if it has one (it never scores).
+pub(super) type Filter = Option<Box<dyn Query>>;
+
 /// A checked request, ready to run.
 pub(super) struct Plan {
     pub(super) zone: Zone,
@@ -68,7 +71,7 @@ impl Plan {
         index: &KindIndex,
         text: &TextQuery<'_>,
         request: &SearchRequest,
-    ) -> Result<(Option<TextMatch>, Option<Box<dyn Query>>), SearchError> {
+    ) -> Result<(Option<TextMatch>, Filter), SearchError> {
         let text_match = text.build(&request.q, request.matching)?;
         let filter = build_filter(
             index.spec(),
