@@ -931,3 +931,62 @@ async fn graceful_shutdown_finishes_requests_in_flight() {
         "still accepting after shutdown"
     );
 }
+
+#[tokio::test]
+async fn synonyms_are_replaced_at_run_time_and_kept() {
+    let s = start(|_| {}).await;
+    let client = reqwest::Client::new();
+    let (status, list) = get(&client, &s.url("/v1/synonyms")).await;
+    assert_eq!(status, StatusCode::OK, "{list}");
+    assert!(list["groups"].as_array().unwrap().len() >= 2, "{list}");
+    let doc = r#"{"id": 990001, "title": "발레 호두까기 인형", "venue": "예술의전당 오페라극장"}"#;
+    let r = client
+        .post(s.url("/v1/indexes/concerts/documents"))
+        .body(format!("{doc}\n"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let found = |hits: &Json| {
+        hits["hits"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|h| h["id"] == 990001)
+    };
+    let search = s.url("/v1/indexes/concerts/search");
+    let (_, before) = post(&client, &search, json!({"q": "The Nutcracker"})).await;
+    assert!(!found(&before), "{before}");
+
+    let put = |body: Json| {
+        let client = client.clone();
+        let url = s.url("/v1/synonyms");
+        async move {
+            let r = client.put(url).json(&body).send().await.unwrap();
+            let status = r.status();
+            (status, r.json::<Json>().await.unwrap())
+        }
+    };
+    let (status, replaced) =
+        put(json!({"groups": [["The Nutcracker", "호두까기 인형"], ["BTS", "방탄소년단"]]})).await;
+    assert_eq!(status, StatusCode::OK, "{replaced}");
+    let (_, after) = post(&client, &search, json!({"q": "The Nutcracker"})).await;
+    assert!(found(&after), "{after}");
+    let kept = std::fs::read_to_string(replaced["path"].as_str().unwrap()).unwrap();
+    assert!(kept.contains("The Nutcracker, 호두까기 인형"), "{kept}");
+
+    // Bad lines are named and change nothing.
+    let (status, error) = put(json!({"text": "a => b\nok, fine\nsolo\n"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert_eq!(error["error"]["field"], "text");
+    let message = error["error"]["message"].as_str().unwrap();
+    assert!(message.contains("line 1") && message.contains("line 3"), "{message}");
+    let (status, error) = put(json!({"groups": [["a, b", "c"]]})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
+    assert!(error["error"]["message"].as_str().unwrap().contains("groups[0][0]"));
+    let (status, _) = put(json!({})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (_, still) = post(&client, &search, json!({"q": "The Nutcracker"})).await;
+    assert!(found(&still), "{still}");
+    s.stop().await;
+}
