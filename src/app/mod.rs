@@ -188,6 +188,8 @@ impl App {
             fields: Some(fields),
             fuzzy: crate::query::Fuzzy::Off,
             prefix: true,
+            // Suggestions complete what was typed: every word, no partial matches.
+            matching: crate::query::Matching::All,
             ..SearchRequest::default()
         };
         let response = self.search(kind, request).await?;

@@ -20,6 +20,10 @@ pub struct AnalyzeArgs {
     /// Print raw morphemes with their full ko-dic features, before any filtering.
     #[arg(long)]
     pub all: bool,
+    /// Print the query plan a search builds from the text: its typed words, the analyzed
+    /// words inside each, which are required, their stems and whole forms (JSON).
+    #[arg(long, conflicts_with_all = ["all", "query"])]
+    pub plan: bool,
     /// Keep spacing significant (do not join words separated by spaces).
     #[arg(long)]
     pub keep_spacing: bool,
@@ -51,6 +55,11 @@ pub fn run(args: AnalyzeArgs, settings: &Settings) -> anyhow::Result<()> {
                 println!("{}\t{}\t{}\t{}", m.surface, m.feature, m.start, m.end);
             }
         }
+        return Ok(());
+    }
+    if args.plan {
+        let plan = crate::query::QueryPlan::new(&analyzer, &args.text);
+        println!("{}", serde_json::to_string_pretty(&plan)?);
         return Ok(());
     }
     let tokens = if args.query {

@@ -1,9 +1,8 @@
 //! Query understanding: the text of a query analysed once into the words a user typed,
 //! each with the terms the analyzer found in it and whether it carries search meaning.
 //!
-//! Matching ([`super::text`]) builds tantivy queries from this plan and never goes back
-//! to the raw text or the analyzer. The plan is also what `chatda analyze --query` and
-//! the relevance suite's diagnostics print.
+//! Matching ([`super::text`]) builds tantivy queries from this plan. `chatda analyze
+//! --plan TEXT` prints it.
 //!
 //! A *word* is what the user separated by spaces ("나훈아", "콘서트", "있어요"). The
 //! analyzer reads the whole query with spacing ignored, so one typed word can hold several
@@ -23,7 +22,7 @@ use crate::analysis::{AnalyzedToken, Analyzer, hangul, whole_form};
 const FILLER_TAGS: &[&str] = &["VV", "VA", "VX", "VCP", "VCN", "NNB", "NP"];
 
 /// The analysed query.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct QueryPlan {
     /// The query as typed (trimmed).
     pub text: String,
@@ -36,7 +35,7 @@ pub struct QueryPlan {
 }
 
 /// One word as typed, with the analyzed words inside it.
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 pub struct TypedWord {
     /// The word as typed.
     pub text: String,
@@ -56,7 +55,7 @@ pub struct TypedWord {
 }
 
 /// One analyzed word: its whole term and synonyms, and its parts when decompounded.
-#[derive(Debug, Clone, PartialEq, Default)]
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize)]
 pub struct Group {
     /// The word's terms: the analyzed form first, then synonyms.
     pub whole: Vec<String>,
