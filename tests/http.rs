@@ -775,6 +775,20 @@ async fn keys_guard_search_and_admin_routes() {
             StatusCode::OK,
         ),
         (
+            "rank_eval, no key",
+            c.post(s.url("/v1/indexes/concerts/rank_eval"))
+                .json(&json!({"requests": [{"id": "a", "request": {}, "ratings": []}]})),
+            None,
+            StatusCode::UNAUTHORIZED,
+        ),
+        (
+            "rank_eval, search key",
+            c.post(s.url("/v1/indexes/concerts/rank_eval"))
+                .json(&json!({"requests": [{"id": "a", "request": {}, "ratings": []}]})),
+            Some("search-secret"),
+            StatusCode::OK,
+        ),
+        (
             "documents, search key",
             c.post(&docs).body(line),
             Some("search-secret"),
@@ -980,13 +994,125 @@ async fn synonyms_are_replaced_at_run_time_and_kept() {
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
     assert_eq!(error["error"]["field"], "text");
     let message = error["error"]["message"].as_str().unwrap();
-    assert!(message.contains("line 1") && message.contains("line 3"), "{message}");
+    assert!(
+        message.contains("line 1") && message.contains("line 3"),
+        "{message}"
+    );
     let (status, error) = put(json!({"groups": [["a, b", "c"]]})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST, "{error}");
-    assert!(error["error"]["message"].as_str().unwrap().contains("groups[0][0]"));
+    assert!(
+        error["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("groups[0][0]")
+    );
     let (status, _) = put(json!({})).await;
     assert_eq!(status, StatusCode::BAD_REQUEST);
     let (_, still) = post(&client, &search, json!({"q": "The Nutcracker"})).await;
     assert!(found(&still), "{still}");
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn rank_eval_scores_rated_searches() {
+    let s = start(|_| {}).await;
+    let c = reqwest::Client::new();
+    // Three shows a made-up word finds, and only them; sorted by price they rank 1, 2, 3.
+    let ndjson: String = [(80001, 1_000), (80002, 2_000), (80003, 3_000)]
+        .iter()
+        .map(|(id, price)| {
+            let doc = json!({"id": id, "title": "쿼크돌기 특별 공연", "genre": "콘서트",
+                             "city": "서울", "price_min": price, "price_max": price});
+            format!("{doc}\n")
+        })
+        .collect();
+    let r = c
+        .post(s.url("/v1/indexes/concerts/documents"))
+        .body(ndjson)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    assert_eq!(r.json::<Json>().await.unwrap()["upserted"], 3);
+
+    let url = s.url("/v1/indexes/concerts/rank_eval");
+    let sorted = json!({"id": "sorted",
+        // The request's own page is replaced by the first k = 2 hits.
+        "request": {"q": "쿼크돌기", "sort": [{"price_min": "asc"}], "limit": 50, "offset": 3},
+        "ratings": [{"id": 80002, "rating": 3}, {"id": "80003", "rating": 1}, {"id": 80009, "rating": 2}]});
+    let nothing = json!({"id": "nothing",
+        "request": {"q": "쿼크돌기", "filter": {"city": "제주"}},
+        "ratings": [{"id": 80001, "rating": 1}]});
+    let (status, body) = post(&c, &url, json!({"k": 2, "requests": [sorted, nothing]})).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let close = |v: &Json, expected: f64| (v.as_f64().unwrap() - expected).abs() < 1e-4;
+    let first = &body["queries"][0];
+    assert_eq!(first["id"], "sorted");
+    assert_eq!(first["hits"], json!([80001, 80002]), "{body}");
+    assert_eq!(first["unrated"], json!([80001]));
+    assert_eq!(first["zero_results"], false);
+    // 80002 (rated 3) is second of two: recall 1/min(3 relevant, 2), precision 1/2, MRR 1/2;
+    // nDCG = (7 / log2 3) / (7 / log2 2 + 3 / log2 3).
+    let ndcg = (7.0 / 3f64.log2()) / (7.0 + 3.0 / 3f64.log2());
+    for (key, expected) in [
+        ("recall", 0.5),
+        ("precision", 0.5),
+        ("mrr", 0.5),
+        ("ndcg", ndcg),
+    ] {
+        assert!(close(&first[key], expected), "{key}: {body}");
+        assert!(
+            close(&body["mean"][key], expected / 2.0),
+            "mean {key}: {body}"
+        );
+    }
+    let second = &body["queries"][1];
+    assert_eq!(
+        (&second["hits"], &second["zero_results"], &second["recall"]),
+        (&json!([]), &json!(true), &json!(0.0)),
+        "{body}"
+    );
+    assert_eq!(body["mean"]["zero_results"], 1);
+    assert_eq!(body["k"], 2);
+
+    // A bad search is named by its place; so are unknown keys and bounds.
+    let ok = json!({"id": "a", "request": {}, "ratings": []});
+    for (request, code, field) in [
+        (
+            json!({"requests": [ok, {"id": "b", "request": {"limit": "ten"}, "ratings": []}]}),
+            "invalid_request",
+            "requests[1].request.limit",
+        ),
+        (
+            json!({"requests": [ok, {"id": "b", "request": {"limit": 5000}, "ratings": []}]}),
+            "invalid_request",
+            "requests[1].request.limit",
+        ),
+        (
+            json!({"requests": [{"id": "a", "request": {"filter": {"nope": 1}}, "ratings": []}]}),
+            "unknown_field",
+            "requests[0].request.nope",
+        ),
+        (
+            json!({"requests": [{"id": "a", "request": {}, "ratings": [{"id": 1, "grade": 2}]}]}),
+            "invalid_request",
+            "requests[0].ratings[0].grade",
+        ),
+        (json!({"requests": [ok], "k": 101}), "invalid_request", "k"),
+    ] {
+        let (status, answer) = post(&c, &url, request.clone()).await;
+        assert_eq!(status, StatusCode::BAD_REQUEST, "{request}: {answer}");
+        assert_eq!(answer["error"]["code"], code, "{request}: {answer}");
+        assert_eq!(answer["error"]["field"], field, "{request}: {answer}");
+    }
+    let (status, _) = post(
+        &c,
+        &s.url("/v1/indexes/nowhere/rank_eval"),
+        json!({"requests": [ok]}),
+    )
+    .await;
+    assert_eq!(status, StatusCode::NOT_FOUND);
+    let (_, api) = get(&c, &s.url("/openapi.json")).await;
+    assert!(api["paths"]["/v1/indexes/{alias}/rank_eval"]["post"].is_object());
     s.stop().await;
 }

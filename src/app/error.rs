@@ -43,6 +43,15 @@ pub enum AppError {
         /// What is wrong.
         reason: String,
     },
+    /// An error in one part of a request made of several (`requests[3].request` of a
+    /// rank evaluation): the part's error, its field under `at`.
+    #[error("{at}: {source}")]
+    Within {
+        /// Where in the request (`requests[3].request`).
+        at: String,
+        /// The part's error.
+        source: Box<AppError>,
+    },
     /// A request is larger than a limit.
     #[error("{0}")]
     TooLarge(String),
@@ -79,6 +88,7 @@ impl ErrorCode for AppError {
             AppError::Settings(_) => Code::InvalidRequest,
             AppError::Source { source, .. } => source.error_code(),
             AppError::Invalid { .. } => Code::InvalidRequest,
+            AppError::Within { source, .. } => source.error_code(),
             AppError::TooLarge(_) => Code::PayloadTooLarge,
             AppError::Overloaded(_) => Code::Overloaded,
             AppError::NotReady(_) => Code::NotReady,
@@ -92,6 +102,10 @@ impl ErrorCode for AppError {
             AppError::Engine(e) => e.error_field(),
             AppError::Pipeline(e) => e.error_field(),
             AppError::Invalid { field, .. } => Some(field.to_string()),
+            AppError::Within { at, source } => Some(match source.error_field() {
+                Some(field) => format!("{at}.{field}"),
+                None => at.clone(),
+            }),
             _ => None,
         }
     }

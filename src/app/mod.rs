@@ -7,6 +7,7 @@
 mod batch;
 mod error;
 mod prepare;
+pub mod rank_eval;
 mod synonyms;
 
 use std::collections::BTreeMap;
@@ -20,6 +21,7 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 pub use error::AppError;
+pub use rank_eval::{RankEvalRequest, RankEvalResponse};
 pub use synonyms::SynonymsView;
 
 // The types the fronts render.

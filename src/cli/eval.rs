@@ -24,7 +24,7 @@ pub struct EvalArgs {
 
 /// Runs `chatda eval`: indexes generated concerts in memory with the configured analyzer
 /// lists, runs every class of known-item queries, prints recall@10, MRR@10 and
-/// zero-result counts per class.
+/// zero-result counts per class and over all queries.
 pub async fn run(args: EvalArgs, settings: &Settings) -> anyhow::Result<()> {
     let started = Instant::now();
     let config = EngineConfig {

@@ -1,4 +1,4 @@
-//! The HTTP service (axum): search, suggest, aggregate, analyze, documents, jobs,
+//! The HTTP service (axum): search, suggest, aggregate, rank_eval, analyze, documents, jobs,
 //! aliases, health, metrics and the OpenAPI description, under `/v1`. Handlers extract
 //! their input, call the [`App`], and render; this is the only module that knows HTTP.
 //!
@@ -151,6 +151,7 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/indexes/{alias}/search", post(search::search))
         .route("/v1/indexes/{alias}/suggest", get(search::suggest))
         .route("/v1/indexes/{alias}/aggregate", post(search::aggregate))
+        .route("/v1/indexes/{alias}/rank_eval", post(search::rank_eval))
         .route("/v1/analyze", post(search::analyze))
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -1,4 +1,4 @@
-//! Search routes: search, suggest, aggregate, analyze.
+//! Search routes: search, suggest, aggregate, rank_eval, analyze.
 
 use axum::Json;
 use axum::extract::{Path, State};
@@ -8,6 +8,8 @@ use serde_json::{Value, json};
 use super::AppState;
 use super::error::{ApiError, ErrorBody};
 use super::extract::{Body, Params, Search};
+use super::openapi::shapes::RankEvalBody;
+use crate::app::{RankEvalRequest, RankEvalResponse};
 
 #[utoipa::path(post, path = "/v1/indexes/{alias}/search", tag = "search", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body(content = Object, description = "q, filter, fields, fuzzy, prefix, min_score, sort, limit, offset, search_after, highlight, aggs (see the README)"), responses((status = 200, description = "hits, total, took_ms, aggregations, next_cursor", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
 pub(super) async fn search(
@@ -33,6 +35,17 @@ pub(super) async fn aggregate(
 ) -> Result<Json<Value>, ApiError> {
     // {"aggregations", "total", "took_ms"}
     Ok(Json(state.app().aggregate(&alias, request).await?))
+}
+
+/// How well searches rank rated documents (Elasticsearch's `_rank_eval`): recall,
+/// precision, MRR and nDCG at `k` per search and on average.
+#[utoipa::path(post, path = "/v1/indexes/{alias}/rank_eval", tag = "search", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body = RankEvalBody, responses((status = 200, description = "k, mean (recall, precision, mrr, ndcg, zero_results: a count), queries (id, recall, precision, mrr, ndcg, hits, unrated, zero_results), took_ms", body = Object), (status = 400, description = "bad request: the error names the field, e.g. requests[3].request.limit", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
+pub(super) async fn rank_eval(
+    State(state): State<AppState>,
+    Path(alias): Path<String>,
+    Body(request): Body<RankEvalRequest>,
+) -> Result<Json<RankEvalResponse>, ApiError> {
+    Ok(Json(state.app().rank_eval(&alias, request).await?))
 }
 
 /// Query parameters of suggest.
