@@ -407,10 +407,11 @@ fn draft(class: Class, name: &Name, c: &Concert, v: usize, corpus: &Corpus) -> O
                 .flat_map(|w| w.chars().filter(|ch| ch.is_ascii_alphanumeric()))
                 .flat_map(|ch| ch.to_lowercase())
                 .collect();
+            // The name in any spelling answers it (Yeol Eum Son is 손열음).
             return Some(Draft {
                 query,
                 filter: None,
-                forms: vec![run],
+                forms: corpus.spellings(&run),
                 only: Only::Any,
             });
         }

@@ -9,7 +9,8 @@
 //!   `"any"`): a document matching some words also matches. Its score is the share of
 //!   the query it covers, `Σ wᵢ·sᵢ / Σ wᵢ` over the words it matches (`wᵢ`: the word's
 //!   weight, higher for rare words and for words typed first), so a document with the
-//!   rare name and not the filler word outranks one with the filler word alone. Only
+//!   rare name and not the filler word outranks one with the filler word alone; a word no
+//!   document has weighs nothing. Only
 //!   documents containing one of the query's selective words (in at most 1 in
 //!   [`PIVOT_SHARE`] documents, when there is one) are candidates, which bounds the work
 //!   of a relaxed broad query.
@@ -126,11 +127,29 @@ impl Coverage {
 
 impl Query for Coverage {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let words = self
+        let mut words = self
             .words
             .iter()
             .map(|w| Ok((w.query.weight(enable_scoring)?, w.weight)))
             .collect::<tantivy::Result<Vec<_>>>()?;
+        // A word no document has ("표" in "나훈아 콘서트 표 있어요") cannot tell documents
+        // apart: it weighs nothing in a partial match's share.
+        if self.relaxed
+            && let Some(searcher) = enable_scoring.searcher()
+        {
+            for (weight, w) in &mut words {
+                let mut found = false;
+                for reader in searcher.segment_readers() {
+                    if weight.scorer(reader, 1.0)?.doc() != TERMINATED {
+                        found = true;
+                        break;
+                    }
+                }
+                if !found {
+                    *w = 0.0;
+                }
+            }
+        }
         let boosters = self
             .boosters
             .iter()

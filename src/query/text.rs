@@ -281,6 +281,17 @@ impl<'a> TextQuery<'a> {
                 let as_prefix = self.prefix && word.last && k == last_group;
                 let mut own = vec![self.group_query(group, as_prefix)?];
                 own.extend(self.latin_split(group)?);
+                // A synonym of the analyzed word itself, inside a glued typed word
+                // ("BLACKPINK콘서트" → blackpink ↔ 블랙핑크).
+                if word.is_split() {
+                    for entry in self
+                        .analyzer
+                        .synonym_list()
+                        .others(&whole_form(&group.whole[0]))
+                    {
+                        own.extend(self.entry_query(entry)?);
+                    }
+                }
                 let own = best(own);
                 let mut alternatives: Vec<Box<dyn Query>> = vec![if misspelled {
                     Box::new(BoostQuery::new(own, SCATTERED))
