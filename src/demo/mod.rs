@@ -99,6 +99,30 @@ pub fn ticket(seed: u64, id: u64) -> Ticket {
     ticket::generate(seed, id)
 }
 
+/// The Hangul and Latin names of the demo catalogue's artists that have both (`("아이유",
+/// "IU")`): the catalogue's own alias list, from which the relevance suite judges which
+/// spellings answer a query, whatever synonym list the engine is given.
+pub fn artist_aliases() -> Vec<(&'static str, &'static str)> {
+    let mut out: Vec<(&'static str, &'static str)> = Vec::new();
+    let classical = words::CLASSICAL.iter().map(|(artist, _)| artist);
+    for artist in words::POP
+        .iter()
+        .chain(classical)
+        .chain(words::JAZZ)
+        .chain(words::MUSICAL_ACTORS)
+        .chain(words::PLAY_ACTORS)
+        .chain(words::OPERA_COMPANIES)
+        .chain(words::OPERA_SINGERS)
+        .chain(words::DANCE_COMPANIES)
+        .chain(words::DANCERS)
+    {
+        if !artist.latin.is_empty() && !out.contains(&(artist.ko, artist.latin)) {
+            out.push((artist.ko, artist.latin));
+        }
+    }
+    out
+}
+
 /// The infinite concert stream for `seed`, ids 1, 2, 3, …; take as many as needed.
 pub fn concerts(seed: u64) -> impl Iterator<Item = Concert> {
     Stream {

@@ -133,7 +133,7 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
         ));
     }
     let mut de = serde_json::Deserializer::from_slice(body);
-    serde_path_to_error::deserialize(&mut de).map_err(|e| {
+    let value = serde_path_to_error::deserialize(&mut de).map_err(|e| {
         let path = e.path().to_string();
         let field = (path != ".").then_some(path);
         ApiError {
@@ -142,7 +142,16 @@ pub fn parse_json<T: serde::de::DeserializeOwned>(body: &[u8]) -> Result<T, ApiE
             field,
             detail: None,
         }
-    })
+    })?;
+    // Anything after the object (`{"version": 1}xyz`) is a malformed body, not noise.
+    de.end().map_err(|e| {
+        ApiError::new(
+            Code::InvalidRequest,
+            format!("invalid JSON body: {e}"),
+            None,
+        )
+    })?;
+    Ok(value)
 }
 
 #[cfg(test)]
@@ -175,5 +184,8 @@ mod tests {
         assert_eq!(e.code, Code::InvalidRequest);
         let e = parse_json::<Swap>(b" [5]").unwrap_err();
         assert!(e.message.contains("JSON object"), "{}", e.message);
+        let e = parse_json::<Swap>(br#"{"version": 1}xyz"#).unwrap_err();
+        assert!(e.message.contains("trailing"), "{}", e.message);
+        assert!(parse_json::<Swap>(b"{\"version\": 1}\n").is_ok());
     }
 }
