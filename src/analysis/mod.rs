@@ -33,7 +33,9 @@ pub use synonyms::{
     Synonyms,
 };
 pub use tokenizer::{KO, KO_CHOSUNG, KO_JAMO, KoreanTokenizer, TermForm, register_tokenizers};
-pub use whole::{WHOLE_VALUE_MAX_CHARS, value_initials, whole_form, word_start_forms};
+pub use whole::{
+    WHOLE_VALUE_MAX_CHARS, value_initials, whole_form, word_start_forms, word_start_initials,
+};
 
 /// The bundled user dictionary (`dictionaries/user_dict.csv`), compiled in.
 pub const DEFAULT_USER_DICTIONARY: &str = include_str!("../../dictionaries/user_dict.csv");

@@ -25,19 +25,16 @@ pub fn whole_form(text: &str) -> String {
     hangul::to_jamo(&normalize_term(&compact))
 }
 
-/// The initial consonants of a value from the start of each of its words ("지킬 앤
-/// 하이드" → ㅈㅋㅇㅎㅇㄷ, ㅇㅎㅇㄷ, ㅎㅇㄷ), so initials match a multi-word name from its
-/// start or from any word in it. Suffixes shorter than two consonants are left out.
+/// The initial consonants of a whole value ("지킬 앤 하이드" → ㅈㅋㅇㅎㅇㄷ), so initials
+/// match a multi-word name (each word's own initials are its terms' chosung forms).
+/// Nothing for fewer than two consonants.
 pub fn value_initials(text: &str) -> Vec<String> {
-    let words: Vec<String> = text.split_whitespace().map(hangul::chosung).collect();
-    let mut out: Vec<String> = Vec::new();
-    for k in 0..words.len() {
-        let initials: String = words[k..].concat();
-        if initials.chars().count() >= 2 && !out.contains(&initials) {
-            out.push(initials);
-        }
+    let initials: String = text.split_whitespace().map(hangul::chosung).collect();
+    if initials.chars().count() >= 2 {
+        vec![initials]
+    } else {
+        Vec::new()
     }
-    out
 }
 
 /// The whole-value forms of a value from the start of each word after the first
@@ -51,6 +48,20 @@ pub fn word_start_forms(text: &str) -> Vec<String> {
         let form = whole_form(&words[k..].concat());
         if form.chars().count() >= 2 && !out.contains(&form) {
             out.push(form);
+        }
+    }
+    out
+}
+
+/// The initials of a value from the start of each word after the first ("지킬 앤 하이드"
+/// → ㅇㅎㅇㄷ, ㅎㅇㄷ): initials match a multi-word name from any of its words.
+pub fn word_start_initials(text: &str) -> Vec<String> {
+    let words: Vec<String> = text.split_whitespace().map(hangul::chosung).collect();
+    let mut out: Vec<String> = Vec::new();
+    for k in 1..words.len() {
+        let initials: String = words[k..].concat();
+        if initials.chars().count() >= 2 && !out.contains(&initials) {
+            out.push(initials);
         }
     }
     out
@@ -80,10 +91,11 @@ mod tests {
     }
 
     #[test]
-    fn initials_start_at_every_word() {
+    fn initials_of_the_whole_value() {
+        assert_eq!(value_initials("지킬 앤 하이드"), ["ㅈㅋㅇㅎㅇㄷ"]);
         assert_eq!(
-            value_initials("지킬 앤 하이드"),
-            ["ㅈㅋㅇㅎㅇㄷ", "ㅇㅎㅇㄷ", "ㅎㅇㄷ"]
+            word_start_initials("지킬 앤 하이드"),
+            ["ㅇㅎㅇㄷ", "ㅎㅇㄷ"]
         );
         assert_eq!(value_initials("세종문화회관"), ["ㅅㅈㅁㅎㅎㄱ"]);
         assert!(value_initials("Golden Hour").is_empty());

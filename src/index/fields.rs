@@ -4,9 +4,10 @@
 //! phrases and highlights), `name__jamo` in jamo form (typo tolerance: one wrong vowel is
 //! one edit) and `name__chosung` in initial-consonant form ("ㅇㅇㅇ" queries). A field
 //! with `whole_value` also gets `name__whole`, the whole value as one jamo term (see
-//! `analysis::whole_form`), the value's initials from every word start in
-//! `name__chosung` and its whole form from every later word start in `name__jamo`
-//! (`analysis::word_start_forms`), for values of up to 64 characters. All three
+//! `analysis::whole_form`), its whole form and initials from every later word start in
+//! `name__starts` (`analysis::word_start_forms`, `word_start_initials`) and its initials in
+//! `name__chosung`, for values of up to 64 characters. The forms live in fields of their own so that typo and prefix walks of
+//! ordinary terms never meet them. All three
 //! come from one analysis of the text, handed to tantivy pre-tokenized (analysis is the
 //! cost of indexing; running it once per form tripled it), so the original text is kept
 //! in a fourth, stored-only field `name__stored` (a stored pre-tokenized value would
@@ -24,7 +25,7 @@ use tantivy::{DateTime, TantivyDocument};
 
 use crate::analysis::{
     Analyzer, KO, KO_CHOSUNG, KO_JAMO, TermForm, WHOLE_VALUE_MAX_CHARS, value_initials, whole_form,
-    word_start_forms,
+    word_start_forms, word_start_initials,
 };
 use sha2::{Digest, Sha256};
 
@@ -43,6 +44,8 @@ pub const CHOSUNG_SUFFIX: &str = "__chosung";
 pub const STORED_SUFFIX: &str = "__stored";
 /// Suffix of a text field's whole-value form.
 pub const WHOLE_SUFFIX: &str = "__whole";
+/// Suffix of a text field's word-start forms.
+pub const STARTS_SUFFIX: &str = "__starts";
 
 /// The tantivy fields behind one spec field.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,6 +62,8 @@ pub enum IndexedField {
         stored: Field,
         /// Whole-value form (`whole_value` in the spec): one jamo term per value.
         whole: Option<Field>,
+        /// The whole form from each later word start (`whole_value` in the spec).
+        starts: Option<Field>,
     },
     /// A keyword, number, date or bool field.
     Plain(Field),
@@ -118,12 +123,19 @@ impl FieldMap {
                                 text_options("raw", IndexRecordOption::Basic, false),
                             )
                         });
+                        let starts = f.whole_value.then(|| {
+                            builder.add_text_field(
+                                &format!("{}{STARTS_SUFFIX}", f.name),
+                                text_options("raw", IndexRecordOption::Basic, false),
+                            )
+                        });
                         IndexedField::Text {
                             main,
                             jamo,
                             chosung,
                             stored,
                             whole,
+                            starts,
                         }
                     }
                     FieldType::Keyword => {
@@ -179,6 +191,7 @@ impl FieldMap {
                             chosung,
                             stored,
                             whole,
+                            starts,
                         },
                         Value::Text(s),
                     ) => {
@@ -191,12 +204,8 @@ impl FieldMap {
                             (chosung, TermForm::Chosung),
                         ] {
                             let mut tokens = form.tokens(&analyzed);
-                            if name_like {
-                                match form {
-                                    TermForm::Chosung => append(&mut tokens, value_initials(s)),
-                                    TermForm::Jamo => append(&mut tokens, word_start_forms(s)),
-                                    TermForm::Morpheme => {}
-                                }
+                            if name_like && form == TermForm::Chosung {
+                                append(&mut tokens, value_initials(s));
                             }
                             out.add_pre_tokenized_text(
                                 field,
@@ -212,6 +221,16 @@ impl FieldMap {
                             let form = whole_form(s);
                             if !form.is_empty() {
                                 out.add_text(whole, form);
+                            }
+                        }
+                        if let Some(starts) = starts
+                            && name_like
+                        {
+                            for form in word_start_forms(s) {
+                                out.add_text(starts, form);
+                            }
+                            for initials in word_start_initials(s) {
+                                out.add_text(starts, initials);
                             }
                         }
                         out.add_text(stored, s);

@@ -4,10 +4,11 @@
 //! It matches like tantivy's `TermSetQuery` wrapped in a `BoostQuery`, but
 //! `TermSetQuery` walks the term dictionary with an automaton and reads every matching
 //! postings list into a bitset up front, even when the rest of the query only asks about a
-//! few hundred documents. Here the terms are looked up directly, and a sparse union is
-//! read lazily ([`BestOfScorer`] over the postings: only seeked documents are decoded);
-//! only a union covering a large part of the segment is still collected into a bitset,
-//! which is then cheaper to iterate.
+//! few hundred documents. Here the terms are looked up directly. A union of a few terms is
+//! read lazily ([`BestOfScorer`] over the postings: only seeked documents are decoded); a
+//! union of many terms is read once, into a bitset when it covers a large part of the
+//! segment and into a sorted list otherwise (seeking dozens of sparse lists at every
+//! candidate of a multi-word query cost more than reading them).
 //!
 //! A set may also name one `dominated` term with the term of an exact match that always
 //! outscores it (the word's exact term in the field's analyzed form, whose jamo form is
@@ -139,6 +140,26 @@ impl Weight for AnyTerm {
                 score,
             )));
         }
+        if infos.len() > BITSET_MIN_TERMS {
+            // Many sparse postings lists (the completions of a long whole form): read once
+            // into a sorted list, so a seek is one binary search instead of one per term.
+            let mut docs: Vec<DocId> = Vec::with_capacity(total as usize);
+            for info in &infos {
+                let mut block =
+                    inverted.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+                loop {
+                    let chunk = block.docs();
+                    if chunk.is_empty() {
+                        break;
+                    }
+                    docs.extend_from_slice(chunk);
+                    block.advance();
+                }
+            }
+            docs.sort_unstable();
+            docs.dedup();
+            return Ok(Box::new(ConstScorer::new(SortedDocs::new(docs), score)));
+        }
         let mut children: Vec<Box<dyn Scorer>> = Vec::with_capacity(infos.len());
         for info in &infos {
             let postings = inverted.read_postings_from_terminfo(info, IndexRecordOption::Basic)?;
@@ -162,6 +183,43 @@ impl Weight for AnyTerm {
                 "document {doc} does not match"
             )))
         }
+    }
+}
+
+/// A sorted, deduplicated list of documents.
+struct SortedDocs {
+    docs: Vec<DocId>,
+    at: usize,
+}
+
+impl SortedDocs {
+    fn new(docs: Vec<DocId>) -> Self {
+        SortedDocs { docs, at: 0 }
+    }
+}
+
+impl DocSet for SortedDocs {
+    fn advance(&mut self) -> DocId {
+        if self.at < self.docs.len() {
+            self.at += 1;
+        }
+        self.doc()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc() >= target {
+            return self.doc();
+        }
+        self.at += self.docs[self.at..].partition_point(|&d| d < target);
+        self.doc()
+    }
+
+    fn doc(&self) -> DocId {
+        self.docs.get(self.at).copied().unwrap_or(TERMINATED)
+    }
+
+    fn size_hint(&self) -> u32 {
+        (self.docs.len() - self.at) as u32
     }
 }
 

@@ -17,7 +17,7 @@
 //!   ("예술의전ㄷ", "지킬앤하이드").
 //!
 //! A query made only of initial consonants ("ㅇㅇㅇ", "ㅈㅋㅇㅎㅇㄷ") searches the
-//! chosung form, which holds each value's initials from every word start; Latin letters
+//! chosung form, which holds each term's initials and each name's; Latin letters
 //! that spell Korean on a 2-beolsik keyboard ("dkdldb") also search the converted text.
 //!
 //! Scores follow [`super::score`]: each word scores the best of its matches (a
@@ -119,11 +119,21 @@ pub struct WeightedField {
     pub chosung: Field,
     /// Whole-value form, when the field has one.
     pub whole: Option<Field>,
+    /// Word-start forms, when the field has them.
+    pub starts: Option<Field>,
     /// Boost (any positive number; only ratios between fields matter).
     pub boost: f32,
 }
 
 impl WeightedField {
+    /// The fields a word as typed is looked up in: the jamo form of terms, the whole
+    /// values, the word starts of names.
+    fn surface(&self) -> impl Iterator<Item = Field> {
+        std::iter::once(self.jamo)
+            .chain(self.whole)
+            .chain(self.starts)
+    }
+
     /// The tantivy fields of spec field `index`, if it is a text field.
     pub fn of(fields: &FieldMap, index: usize, boost: f32) -> Option<Self> {
         match fields.fields.get(index)? {
@@ -132,12 +142,14 @@ impl WeightedField {
                 jamo,
                 chosung,
                 whole,
+                starts,
                 ..
             } => Some(WeightedField {
                 main: *main,
                 jamo: *jamo,
                 chosung: *chosung,
                 whole: *whole,
+                starts: *starts,
                 boost,
             }),
             IndexedField::Plain(_) => None,
@@ -272,10 +284,10 @@ impl<'a> TextQuery<'a> {
                 continue;
             }
             // What matches the typed word as a whole covers each of its analyzed words.
-            let mut spans = self.word_spans(word)?;
+            let misspelled = self.doubtful(word)?;
+            let mut spans = self.word_spans(word, misspelled)?;
             spans.extend(from_synonyms);
             spans.extend(whole.iter().map(|w| w.box_clone()));
-            let misspelled = self.doubtful(word)?;
             let last_group = word.groups.len() - 1;
             for (k, group) in word.groups.iter().enumerate() {
                 let as_prefix = self.prefix && word.last && k == last_group;
@@ -440,7 +452,6 @@ impl<'a> TextQuery<'a> {
         if ending_dropped && analyzed.len() == word.jamo.len() {
             return Ok(false);
         }
-        let forms = |f: &WeightedField| std::iter::once(f.jamo).chain(f.whole);
         if ending_dropped {
             // Only a half-typed word can be doubted: "아이유가" is 아이유 + a particle.
             return Ok(typing && self.continues(&word.jamo)?);
@@ -448,7 +459,7 @@ impl<'a> TextQuery<'a> {
         let distance = self.fuzzy.distance(word.stem.chars().count());
         let swaps = word.swaps();
         for (f, _) in &self.fields {
-            for field in forms(f) {
+            for field in f.surface() {
                 let has = |form: &str| -> tantivy::Result<bool> {
                     Ok(self
                         .searcher
@@ -475,7 +486,7 @@ impl<'a> TextQuery<'a> {
     /// Whether some indexed term or word-start form continues `jamo` (longer than it).
     fn continues(&self, jamo: &str) -> tantivy::Result<bool> {
         for (f, _) in &self.fields {
-            for field in std::iter::once(f.jamo).chain(f.whole) {
+            for field in f.surface() {
                 if self
                     .expander
                     .prefixed(field, jamo)?
@@ -491,8 +502,14 @@ impl<'a> TextQuery<'a> {
 
     /// What matches a typed word as a whole: its analyzed words adjacent and in order,
     /// and its surface matches.
-    fn word_spans(&self, word: &TypedWord) -> tantivy::Result<Vec<Box<dyn Query>>> {
-        let mut spans = self.phrases(&word.groups, 1);
+    /// The phrase is only needed when the word is doubtful: otherwise its analyzed words
+    /// score fully apart, and adjacency earns its tier through the booster.
+    fn word_spans(&self, word: &TypedWord, doubtful: bool) -> tantivy::Result<Vec<Box<dyn Query>>> {
+        let mut spans = if doubtful {
+            self.phrases(&word.groups, 1)
+        } else {
+            Vec::new()
+        };
         spans.extend(self.surface_matches(word, self.prefix && word.last)?);
         Ok(spans)
     }
@@ -566,7 +583,7 @@ impl<'a> TextQuery<'a> {
         // or the start of a word in a name ("내한공연을" → 내한공연, which the analyzer
         // reads as 공연).
         for (f, w) in &self.fields {
-            for field in std::iter::once(f.jamo).chain(f.whole) {
+            for field in f.surface() {
                 alternatives.push(Box::new(self.constant(
                     field,
                     vec![Term::from_field_text(field, stem)],
@@ -604,7 +621,8 @@ impl<'a> TextQuery<'a> {
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for (f, w) in &self.fields {
             let jamo = (!whole_only).then_some(f.jamo);
-            for field in jamo.into_iter().chain(f.whole) {
+            let starts = f.starts.filter(|_| !whole_only);
+            for field in jamo.into_iter().chain(f.whole).chain(starts) {
                 let terms: Vec<Term> = forms
                     .iter()
                     .map(|s| Term::from_field_text(field, s))
@@ -668,12 +686,20 @@ impl<'a> TextQuery<'a> {
     /// The words of `groups` adjacent and in order in one field, scored in the exact
     /// band (BM25 of the phrase); nothing for fewer than two words.
     fn phrases(&self, groups: &[Group], slop: u32) -> Vec<Box<dyn Query>> {
+        self.phrases_in(groups, slop, false)
+    }
+
+    /// [`Self::phrases`], in the heaviest name-like field only (`names_only`: a title or
+    /// subject, with whole-value forms) — where word order is a name's, and positions are
+    /// cheap to read; other name fields are short enough for the whole-value tier.
+    fn phrases_in(&self, groups: &[Group], slop: u32, names_only: bool) -> Vec<Box<dyn Query>> {
         if groups.len() < 2 {
             return Vec::new();
         }
         let first = groups[0].position;
         self.fields
             .iter()
+            .filter(|(f, w)| !names_only || (f.whole.is_some() && *w >= 1.0))
             .map(|(f, w)| {
                 let terms: Vec<(usize, Term)> = groups
                     .iter()
@@ -713,7 +739,19 @@ impl<'a> TextQuery<'a> {
         if alternatives.is_empty() {
             return Ok(None);
         }
-        let typos = self.fuzzy != Fuzzy::Off;
+        // Typos of the whole only when a word is unknown to the index as analyzed: a query
+        // of known words is spelled right, and a distance-2 automaton over a long whole
+        // form is the costliest part of a query.
+        let mut unknown = false;
+        for group in plan
+            .words
+            .iter()
+            .filter(|w| w.required)
+            .flat_map(|w| &w.groups)
+        {
+            unknown |= self.group_doc_freq(group)? == 0;
+        }
+        let typos = self.fuzzy != Fuzzy::Off && unknown;
         alternatives.extend(self.whole_loose(&plan.whole, self.prefix, typos)?);
         if typos {
             alternatives.extend(self.swapped(&swaps(&plan.text), true));
@@ -769,7 +807,7 @@ impl<'a> TextQuery<'a> {
             .iter()
             .flat_map(|w| w.groups.iter().cloned())
             .collect();
-        let phrases = self.phrases(&groups, PHRASE_SLOP);
+        let phrases = self.phrases_in(&groups, PHRASE_SLOP, true);
         if !phrases.is_empty() {
             boosters.push(Booster {
                 query: best(phrases),
@@ -783,6 +821,22 @@ impl<'a> TextQuery<'a> {
         let initials: String = q.chars().filter(|c| !c.is_whitespace()).collect();
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for (f, w) in &self.fields {
+            // The initials of a name from one of its later words ("ㅎㅇㄷ" in 지킬 앤 하이드).
+            if let Some(starts) = f.starts {
+                let exact = Term::from_field_text(starts, &initials);
+                alternatives.push(Box::new(self.constant(
+                    starts,
+                    vec![exact.clone()],
+                    Band::Prefix.score(*w),
+                )));
+                let completions = self.expander.prefixed(starts, &initials)?;
+                if !completions.is_empty() {
+                    let completions = self
+                        .constant(starts, completions, Band::Typo1.score(*w))
+                        .dominated_by(exact.clone(), exact);
+                    alternatives.push(Box::new(completions));
+                }
+            }
             let exact = Term::from_field_text(f.chosung, &initials);
             alternatives.push(Box::new(self.constant(
                 f.chosung,
@@ -859,8 +913,14 @@ impl<'a> TextQuery<'a> {
                 prefix,
                 dominated,
             )?;
-            if whole && let Some(field) = f.whole {
-                self.push_loose(&mut alternatives, field, jamo, *w, distance, prefix, None)?;
+            if whole {
+                for field in f.whole.into_iter().chain(f.starts) {
+                    self.push_loose(&mut alternatives, field, jamo, *w, distance, prefix, None)?;
+                }
+            } else if prefix && let Some(starts) = f.starts {
+                // A word being typed also continues a word of a name whatever its
+                // segmentation ("재공" → 재공연, read as 재 + 공연).
+                self.push_loose(&mut alternatives, starts, jamo, *w, 0, true, None)?;
             }
         }
         Ok(alternatives)

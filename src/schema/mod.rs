@@ -26,9 +26,10 @@
 //! ```
 //!
 //! `whole_value` indexes each value of up to 64 characters once more as a whole — spaces
-//! and punctuation removed, in jamo, plus its initials from every word — so "예술의전ㄷ",
-//! "지킬앤하이드" and "ㅈㅋㅇㅎㅇㄷ" find 지킬 앤 하이드 and 예술의 전당. It is on by
-//! default; the built-in specs turn it off for prose (`description`, `body`).
+//! and punctuation removed, in jamo, with its initials and its forms from every later
+//! word — so "예술의전ㄷ", "지킬앤하이드" and "ㅈㅋㅇㅎㅇㄷ" find 지킬 앤 하이드 and 예술의
+//! 전당. It is on by default; the built-in specs turn it off for prose (`description`,
+//! `body`).
 
 mod validate;
 mod zone;
