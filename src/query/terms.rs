@@ -19,11 +19,12 @@
 use std::fmt;
 use std::sync::Arc;
 
+use tantivy::postings::TermInfo;
 use tantivy::query::{
     BitSetDocSet, ConstScorer, EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight,
 };
 use tantivy::schema::{Field, IndexRecordOption, Term};
-use tantivy::{BitSet, DocId, DocSet, Score, SegmentReader, TERMINATED};
+use tantivy::{BitSet, DocId, DocSet, InvertedIndexReader, Score, SegmentReader, TERMINATED};
 
 use super::union::BestOfScorer;
 
@@ -121,20 +122,11 @@ impl Weight for AnyTerm {
             && total * u64::from(BITSET_DENSITY) >= u64::from(reader.max_doc())
         {
             let mut bitset = BitSet::with_max_value(reader.max_doc());
-            for info in &infos {
-                let mut block =
-                    inverted.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-                loop {
-                    let docs = block.docs();
-                    if docs.is_empty() {
-                        break;
-                    }
-                    for &doc in docs {
-                        bitset.insert(doc);
-                    }
-                    block.advance();
+            read_all(&inverted, &infos, |docs| {
+                for &doc in docs {
+                    bitset.insert(doc);
                 }
-            }
+            })?;
             return Ok(Box::new(ConstScorer::new(
                 BitSetDocSet::from(bitset),
                 score,
@@ -144,18 +136,7 @@ impl Weight for AnyTerm {
             // Many sparse postings lists (the completions of a long whole form): read once
             // into a sorted list, so a seek is one binary search instead of one per term.
             let mut docs: Vec<DocId> = Vec::with_capacity(total as usize);
-            for info in &infos {
-                let mut block =
-                    inverted.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
-                loop {
-                    let chunk = block.docs();
-                    if chunk.is_empty() {
-                        break;
-                    }
-                    docs.extend_from_slice(chunk);
-                    block.advance();
-                }
-            }
+            read_all(&inverted, &infos, |chunk| docs.extend_from_slice(chunk))?;
             docs.sort_unstable();
             docs.dedup();
             return Ok(Box::new(ConstScorer::new(SortedDocs::new(docs), score)));
@@ -184,6 +165,27 @@ impl Weight for AnyTerm {
             )))
         }
     }
+}
+
+/// Hands every document of the postings of `infos` to `sink`, a block at a time.
+fn read_all(
+    inverted: &InvertedIndexReader,
+    infos: &[TermInfo],
+    mut sink: impl FnMut(&[DocId]),
+) -> tantivy::Result<()> {
+    for info in infos {
+        let mut block =
+            inverted.read_block_postings_from_terminfo(info, IndexRecordOption::Basic)?;
+        loop {
+            let docs = block.docs();
+            if docs.is_empty() {
+                break;
+            }
+            sink(docs);
+            block.advance();
+        }
+    }
+    Ok(())
 }
 
 /// A sorted, deduplicated list of documents.

@@ -759,6 +759,15 @@ impl<'a> TextQuery<'a> {
         Ok(Some(best(alternatives)))
     }
 
+    /// The typo budget of a jamo-form word (0 when `typos` is off for it).
+    fn distance(&self, jamo: &str, typos: bool) -> u8 {
+        if typos {
+            self.fuzzy.distance(jamo.chars().count())
+        } else {
+            0
+        }
+    }
+
     /// Prefix and typo matches of a whole-value form.
     fn whole_loose(
         &self,
@@ -766,12 +775,7 @@ impl<'a> TextQuery<'a> {
         prefix: bool,
         typos: bool,
     ) -> tantivy::Result<Vec<Box<dyn Query>>> {
-        let jamo_len = jamo.chars().count();
-        let distance = if typos {
-            self.fuzzy.distance(jamo_len)
-        } else {
-            0
-        };
+        let distance = self.distance(jamo, typos);
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for (f, w) in &self.fields {
             let Some(whole) = f.whole else { continue };
@@ -895,12 +899,7 @@ impl<'a> TextQuery<'a> {
         typos: bool,
         whole: bool,
     ) -> tantivy::Result<Vec<Box<dyn Query>>> {
-        let jamo_len = jamo.chars().count();
-        let distance = if typos {
-            self.fuzzy.distance(jamo_len)
-        } else {
-            0
-        };
+        let distance = self.distance(jamo, typos);
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for (f, w) in &self.fields {
             let dominated = exact.map(|e| Term::from_field_text(f.main, e));
