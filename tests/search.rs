@@ -608,3 +608,42 @@ aggregatable = true
         .unwrap();
     assert_eq!(big.total.value, 1);
 }
+
+/// The ranking collector tells the text query which score a hit needs to enter the page,
+/// and documents below it skip the ranking tiers' checks: a short page must still be the
+/// head of a long one, tier for tier, and pages must tile it.
+#[test]
+fn short_pages_are_the_head_of_long_ones() {
+    for q in [
+        "아이유 콘서트",
+        "여름 공연",
+        "서울 뮤지컬",
+        "부산 콘서트 공연",
+        "아이유",
+    ] {
+        let long = search("concerts", json!({"q": q, "limit": 200, "cache": false}));
+        assert!(long.hits.len() > 20, "{q}: {}", long.hits.len());
+        let head: Vec<(u64, f32)> = long
+            .hits
+            .iter()
+            .take(3)
+            .map(|h| (h.id.as_u64().unwrap(), h.score))
+            .collect();
+        let short = search("concerts", json!({"q": q, "limit": 3, "cache": false}));
+        let short: Vec<(u64, f32)> = short
+            .hits
+            .iter()
+            .map(|h| (h.id.as_u64().unwrap(), h.score))
+            .collect();
+        assert_eq!(short, head, "{q}");
+        let mut tiled = Vec::new();
+        for offset in (0..20).step_by(5) {
+            let page = search(
+                "concerts",
+                json!({"q": q, "limit": 5, "offset": offset, "cache": false}),
+            );
+            tiled.extend(ids(&page));
+        }
+        assert_eq!(tiled, ids(&long)[..20], "{q}");
+    }
+}

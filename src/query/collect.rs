@@ -13,6 +13,7 @@ use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, ColumnType};
 use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
+use super::coverage::Floor;
 use super::request::Order;
 use crate::index::TIEBREAK_FIELD;
 
@@ -122,6 +123,9 @@ pub struct Rank {
     pub after: Option<RankKey>,
     /// How many hits to keep.
     pub window: usize,
+    /// Raised to the worst kept score once the window is full, when the first sort key
+    /// is the score, descending (see [`Floor`]).
+    pub floor: Option<Floor>,
 }
 
 impl Collector for Rank {
@@ -152,6 +156,10 @@ impl Collector for Rank {
             tiebreak,
             after: self.after,
             window: self.window,
+            floor: self
+                .floor
+                .clone()
+                .filter(|_| self.sort.first() == Some(&SortBy::Score(Order::Desc))),
             heap: BinaryHeap::new(),
             total: 0,
             column_buffer: Vec::new(),
@@ -193,6 +201,7 @@ pub struct RankSegment {
     tiebreak: Column<u64>,
     after: Option<RankKey>,
     window: usize,
+    floor: Option<Floor>,
     heap: BinaryHeap<HeapEntry>,
     total: u64,
     /// Scratch space of [`SegmentCollector::collect_block`]: one column's values.
@@ -271,6 +280,11 @@ impl RankSegment {
                 address: DocAddress::new(self.segment, doc),
                 score,
             }));
+            if self.heap.len() == self.window
+                && let (Some(floor), Some(worst)) = (&self.floor, self.heap.peek())
+            {
+                floor.raise(worst.0.score);
+            }
         }
     }
 }

@@ -22,8 +22,23 @@
 //! score decides (typos, field weight and BM25 are folded into it by its bands). The
 //! tier is carried in the score handed to the collectors, `TIER_STRIDE · tier + score`,
 //! and [`shown`] recovers the 0–1 score for `min_score` and the response.
+//!
+//! What matches a stretch of the query as a whole — a typed word's own forms covering
+//! its analyzed words ("여름공연" as typed covers 여름 and 공연), the whole query as a whole
+//! value — is a *span*: one query, evaluated once per document, that satisfies every word
+//! it covers (scoring for each its own score if higher). Spans are shared, not cloned into
+//! each word, so a document is sought in them once.
+//!
+//! Checking a tier costs a seek per booster, and a phrase booster reads positions. A
+//! broad query has thousands of full matches and a page of ten, so the collector shares
+//! a [`Floor`] with the scorers: the lowest collected score that can still enter the
+//! page. A full match whose mean cannot reach it even in a booster's tier skips that
+//! booster's check (its collected score stays below the floor, so it is dropped as it
+//! would have been; its shown score is the same).
 
 use std::fmt;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
@@ -57,12 +72,41 @@ pub fn shown(ranked: Score) -> Score {
     }
 }
 
+/// The lowest collected score that can still enter the page (0 until the page is
+/// full), raised by the collector and read by the [`Coverage`] scorers. Shared by the
+/// segments of one search: a score below the k-th best of one segment is below the
+/// k-th best of all.
+#[derive(Debug, Clone, Default)]
+pub struct Floor(Arc<AtomicU32>);
+
+impl Floor {
+    /// The current floor.
+    pub fn get(&self) -> Score {
+        f32::from_bits(self.0.load(Ordering::Relaxed))
+    }
+
+    /// Raises the floor to `score` (never lowers it).
+    pub fn raise(&self, score: Score) {
+        // Non-negative floats order like their bits.
+        if score > 0.0 {
+            self.0.fetch_max(score.to_bits(), Ordering::Relaxed);
+        }
+    }
+
+    /// Back to 0, for another run of the same query.
+    pub fn reset(&self) {
+        self.0.store(0, Ordering::Relaxed);
+    }
+}
+
 /// One word of the query: what matches it, and its weight in a partial match.
 pub struct CoverWord {
-    /// The word's matches, scoring 0–1.
+    /// The word's own matches, scoring 0–1.
     pub query: Box<dyn Query>,
     /// Weight among the words (relaxed matching only).
     pub weight: f32,
+    /// The spans (indexes into [`Coverage::with_spans`]'s list) that also match it.
+    pub spans: Vec<usize>,
 }
 
 impl Clone for CoverWord {
@@ -70,6 +114,7 @@ impl Clone for CoverWord {
         CoverWord {
             query: self.query.box_clone(),
             weight: self.weight,
+            spans: self.spans.clone(),
         }
     }
 }
@@ -92,17 +137,31 @@ impl Clone for Booster {
 }
 
 /// The words of a query, combined strictly or relaxed (see the module documentation).
-#[derive(Clone)]
 pub struct Coverage {
     words: Vec<CoverWord>,
+    spans: Vec<Box<dyn Query>>,
     boosters: Vec<Booster>,
     relaxed: bool,
+    floor: Option<Floor>,
+}
+
+impl Clone for Coverage {
+    fn clone(&self) -> Self {
+        Coverage {
+            words: self.words.clone(),
+            spans: self.spans.iter().map(|q| q.box_clone()).collect(),
+            boosters: self.boosters.clone(),
+            relaxed: self.relaxed,
+            floor: self.floor.clone(),
+        }
+    }
 }
 
 impl fmt::Debug for Coverage {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Coverage")
             .field("words", &self.words.len())
+            .field("spans", &self.spans.len())
             .field("boosters", &self.boosters.len())
             .field("relaxed", &self.relaxed)
             .finish()
@@ -114,39 +173,74 @@ impl Coverage {
     pub fn new(words: Vec<CoverWord>, boosters: Vec<Booster>, relaxed: bool) -> Self {
         Coverage {
             words,
+            spans: Vec::new(),
             boosters,
             relaxed,
+            floor: None,
         }
+    }
+
+    /// The spans the words' [`CoverWord::spans`] point into.
+    pub fn with_spans(mut self, spans: Vec<Box<dyn Query>>) -> Self {
+        self.spans = spans;
+        self
+    }
+
+    /// Skips the tier checks of documents that cannot reach `floor` (see the module
+    /// documentation).
+    pub fn with_floor(mut self, floor: Floor) -> Self {
+        self.floor = Some(floor);
+        self
     }
 
     /// One query whose matches are all full matches (tier [`TIER_ALL`]).
     pub fn single(query: Box<dyn Query>) -> Self {
-        Coverage::new(vec![CoverWord { query, weight: 1.0 }], Vec::new(), false)
+        let word = CoverWord {
+            query,
+            weight: 1.0,
+            spans: Vec::new(),
+        };
+        Coverage::new(vec![word], Vec::new(), false)
     }
 }
 
 impl Query for Coverage {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let spans = self
+            .spans
+            .iter()
+            .map(|q| q.weight(enable_scoring))
+            .collect::<tantivy::Result<Vec<_>>>()?;
         let mut words = self
             .words
             .iter()
-            .map(|w| Ok((w.query.weight(enable_scoring)?, w.weight)))
+            .map(|w| {
+                Ok(WordWeight {
+                    own: w.query.weight(enable_scoring)?,
+                    weight: w.weight,
+                    spans: w.spans.clone(),
+                })
+            })
             .collect::<tantivy::Result<Vec<_>>>()?;
         // A word no document has ("표" in "나훈아 콘서트 표 있어요") cannot tell documents
         // apart: it weighs nothing in a partial match's share.
         if self.relaxed
             && let Some(searcher) = enable_scoring.searcher()
         {
-            for (weight, w) in &mut words {
+            for word in &mut words {
                 let mut found = false;
-                for reader in searcher.segment_readers() {
-                    if weight.scorer(reader, 1.0)?.doc() != TERMINATED {
-                        found = true;
-                        break;
+                'segments: for reader in searcher.segment_readers() {
+                    let weights =
+                        std::iter::once(&word.own).chain(word.spans.iter().map(|&j| &spans[j]));
+                    for weight in weights {
+                        if weight.scorer(reader, 1.0)?.doc() != TERMINATED {
+                            found = true;
+                            break 'segments;
+                        }
                     }
                 }
                 if !found {
-                    *w = 0.0;
+                    word.weight = 0.0;
                 }
             }
         }
@@ -157,14 +251,19 @@ impl Query for Coverage {
             .collect::<tantivy::Result<Vec<_>>>()?;
         Ok(Box::new(CoverageWeight {
             words,
+            spans,
             boosters,
             relaxed: self.relaxed,
+            floor: self.floor.clone(),
         }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
         for w in &self.words {
             w.query.query_terms(visitor);
+        }
+        for span in &self.spans {
+            span.query_terms(visitor);
         }
     }
 }
@@ -185,25 +284,55 @@ impl<'a> IntoDisabled<'a> for EnableScoring<'a> {
     }
 }
 
+struct WordWeight {
+    own: Box<dyn Weight>,
+    weight: f32,
+    spans: Vec<usize>,
+}
+
 struct CoverageWeight {
-    words: Vec<(Box<dyn Weight>, f32)>,
+    words: Vec<WordWeight>,
+    spans: Vec<Box<dyn Weight>>,
     boosters: Vec<(Box<dyn Weight>, u8)>,
     relaxed: bool,
+    floor: Option<Floor>,
 }
 
 impl Weight for CoverageWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let total_weight: f32 = self.words.iter().map(|(_, w)| *w).sum();
-        let mut words = Vec::with_capacity(self.words.len());
-        for (weight, w) in &self.words {
+        let total_weight: f32 = self.words.iter().map(|w| w.weight).sum();
+        let mut spans = Vec::with_capacity(self.spans.len());
+        for weight in &self.spans {
             let scorer = weight.scorer(reader, 1.0)?;
-            if scorer.doc() == TERMINATED {
+            spans.push((scorer.doc() != TERMINATED).then_some(scorer));
+        }
+        let mut words = Vec::with_capacity(self.words.len());
+        for word in &self.words {
+            let own = Some(word.own.scorer(reader, 1.0)?).filter(|s| s.doc() != TERMINATED);
+            let live: Vec<usize> = word
+                .spans
+                .iter()
+                .copied()
+                .filter(|&j| spans[j].is_some())
+                .collect();
+            if own.is_none() && live.is_empty() {
                 if !self.relaxed {
                     return Ok(Box::new(EmptyScorer));
                 }
                 continue;
             }
-            words.push((scorer, *w));
+            let cost = own.as_ref().map_or(0, |s| s.cost())
+                + live
+                    .iter()
+                    .filter_map(|&j| spans[j].as_ref())
+                    .map(|s| s.cost())
+                    .sum::<u64>();
+            words.push(WordScorer {
+                own,
+                spans: live,
+                weight: word.weight,
+                cost,
+            });
         }
         if words.is_empty() {
             return Ok(Box::new(EmptyScorer));
@@ -218,10 +347,10 @@ impl Weight for CoverageWeight {
         // The highest tier first: the first booster matching decides.
         boosters.sort_by_key(|(_, tier)| std::cmp::Reverse(*tier));
         // The rarest word drives the intersection.
-        words.sort_by_key(|(s, _)| s.cost());
+        words.sort_by_key(|w| w.cost);
         let selective = u64::from(reader.max_doc() / PIVOT_SHARE);
         let mut pivots: Vec<usize> = (0..words.len())
-            .filter(|&i| words[i].0.cost() <= selective)
+            .filter(|&i| words[i].cost <= selective)
             .collect();
         if pivots.is_empty() {
             pivots = (0..words.len()).collect();
@@ -230,18 +359,19 @@ impl Weight for CoverageWeight {
             all: self.words.len(),
             total_weight,
             words,
+            spans,
             boosters,
             pivots,
             relaxed: self.relaxed,
+            floor: self.floor.clone(),
             boost,
             doc: 0,
         };
-        let first = if scorer.relaxed {
+        scorer.doc = if scorer.relaxed {
             scorer.next_candidate(0)
         } else {
-            scorer.align(scorer.words[0].0.doc())
+            scorer.align(0)
         };
-        scorer.doc = first;
         Ok(Box::new(scorer))
     }
 
@@ -257,12 +387,72 @@ impl Weight for CoverageWeight {
             "tier · 2 + score (mean of the words; share of the query when partial)",
             score,
         );
-        for (weight, _) in &self.words {
-            if let Ok(word) = weight.explain(reader, doc) {
-                explanation.add_detail(word);
+        for word in &self.words {
+            let weights =
+                std::iter::once(&word.own).chain(word.spans.iter().map(|&j| &self.spans[j]));
+            for weight in weights {
+                if let Ok(detail) = weight.explain(reader, doc) {
+                    explanation.add_detail(detail);
+                }
             }
         }
         Ok(explanation)
+    }
+}
+
+/// A word in one segment: its own matches (none when the segment has none) and the
+/// spans covering it that the segment has.
+struct WordScorer {
+    own: Option<Box<dyn Scorer>>,
+    spans: Vec<usize>,
+    weight: f32,
+    /// Documents it can match at most (own and spans).
+    cost: u64,
+}
+
+impl WordScorer {
+    /// The first document at or after `target` the word matches: its own scorer and its
+    /// spans are sought there (a span already past it by another word stays put).
+    fn position(&mut self, spans: &mut [Option<Box<dyn Scorer>>], target: DocId) -> DocId {
+        let mut first = TERMINATED;
+        if let Some(own) = &mut self.own {
+            first = reach(own.as_mut(), target);
+        }
+        for &j in &self.spans {
+            if let Some(span) = &mut spans[j] {
+                first = first.min(reach(span.as_mut(), target));
+            }
+        }
+        first
+    }
+
+    /// The word's score at `doc` (its best match there), if it matches.
+    fn score(&mut self, spans: &mut [Option<Box<dyn Scorer>>], doc: DocId) -> Option<Score> {
+        let mut best: Option<Score> = None;
+        if let Some(own) = &mut self.own
+            && own.doc() == doc
+        {
+            best = Some(own.score());
+        }
+        for &j in &self.spans {
+            if let Some(span) = &mut spans[j]
+                && span.doc() == doc
+            {
+                let s = span.score();
+                best = Some(best.map_or(s, |b| b.max(s)));
+            }
+        }
+        best
+    }
+}
+
+/// Moves `scorer` to the first document at or after `target` (never back).
+fn reach(scorer: &mut dyn Scorer, target: DocId) -> DocId {
+    let doc = scorer.doc();
+    if doc < target {
+        scorer.seek(target)
+    } else {
+        doc
     }
 }
 
@@ -270,11 +460,13 @@ struct CoverageScorer {
     /// Words in the query (some may have no postings in this segment).
     all: usize,
     total_weight: f32,
-    words: Vec<(Box<dyn Scorer>, f32)>,
+    words: Vec<WordScorer>,
+    spans: Vec<Option<Box<dyn Scorer>>>,
     boosters: Vec<(Box<dyn Scorer>, u8)>,
     /// Indexes into `words` whose documents are candidates (relaxed).
     pivots: Vec<usize>,
     relaxed: bool,
+    floor: Option<Floor>,
     boost: Score,
     doc: DocId,
 }
@@ -286,11 +478,8 @@ impl CoverageScorer {
             if target == TERMINATED {
                 return TERMINATED;
             }
-            for (scorer, _) in &mut self.words {
-                let mut doc = scorer.doc();
-                if doc < target {
-                    doc = scorer.seek(target);
-                }
+            for word in &mut self.words {
+                let doc = word.position(&mut self.spans, target);
                 if doc > target {
                     target = doc;
                     continue 'search;
@@ -305,32 +494,26 @@ impl CoverageScorer {
     fn next_candidate(&mut self, target: DocId) -> DocId {
         let mut candidate = TERMINATED;
         for &i in &self.pivots {
-            let scorer = &mut self.words[i].0;
-            let doc = if scorer.doc() < target {
-                scorer.seek(target)
-            } else {
-                scorer.doc()
-            };
-            candidate = candidate.min(doc);
+            candidate = candidate.min(self.words[i].position(&mut self.spans, target));
         }
         if candidate == TERMINATED {
             return TERMINATED;
         }
-        for (scorer, _) in &mut self.words {
-            if scorer.doc() < candidate {
-                scorer.seek(candidate);
-            }
+        for word in &mut self.words {
+            word.position(&mut self.spans, candidate);
         }
         candidate
     }
 
-    fn tier(&mut self, doc: DocId) -> u8 {
+    /// The tier of a full match scoring `mean`: the first booster (highest tier first)
+    /// matching `doc`, among those whose tier could lift it to the floor.
+    fn tier(&mut self, doc: DocId, mean: Score) -> u8 {
+        let floor = self.floor.as_ref().map_or(0.0, Floor::get);
         for (scorer, tier) in &mut self.boosters {
-            let mut at = scorer.doc();
-            if at < doc {
-                at = scorer.seek(doc);
+            if ranked(*tier, mean) * self.boost < floor {
+                break;
             }
-            if at == doc {
+            if reach(scorer.as_mut(), doc) == doc {
                 return *tier;
             }
         }
@@ -346,8 +529,7 @@ impl DocSet for CoverageScorer {
         self.doc = if self.relaxed {
             self.next_candidate(self.doc + 1)
         } else {
-            let next = self.words[0].0.advance();
-            self.align(next)
+            self.align(self.doc + 1)
         };
         self.doc
     }
@@ -371,13 +553,13 @@ impl DocSet for CoverageScorer {
     fn size_hint(&self) -> u32 {
         self.words
             .iter()
-            .map(|(s, _)| s.size_hint())
+            .map(|w| u32::try_from(w.cost).unwrap_or(u32::MAX))
             .min()
             .unwrap_or(0)
     }
 
     fn cost(&self) -> u64 {
-        self.words.iter().map(|(s, _)| s.cost()).min().unwrap_or(0)
+        self.words.iter().map(|w| w.cost).min().unwrap_or(0)
     }
 }
 
@@ -387,17 +569,16 @@ impl Scorer for CoverageScorer {
         let mut matched = 0;
         let mut sum = 0.0;
         let mut covered = 0.0;
-        for (scorer, weight) in &mut self.words {
-            if scorer.doc() == doc {
-                let s = scorer.score();
+        for word in &mut self.words {
+            if let Some(s) = word.score(&mut self.spans, doc) {
                 matched += 1;
                 sum += s;
-                covered += *weight * s;
+                covered += word.weight * s;
             }
         }
         let score = if matched == self.all {
             let mean = sum / self.all as f32;
-            ranked(self.tier(doc), mean)
+            ranked(self.tier(doc, mean), mean)
         } else {
             ranked(
                 TIER_PARTIAL,
@@ -454,6 +635,7 @@ mod tests {
         let word = |t: &str, weight: f32| CoverWord {
             query: Box::new(AnyTerm::new(f, vec![Term::from_field_text(f, t)], 0.8)),
             weight,
+            spans: Vec::new(),
         };
         let words = vec![word("rare", 3.0), word("common", 1.0)];
         let top = TopDocs::with_limit(300).order_by_score();
@@ -488,5 +670,46 @@ mod tests {
         assert_eq!(hits[0].1.doc_id, 0);
         assert!(hits[0].0 >= ranked(TIER_WHOLE, 0.0));
         assert!(hits[1].0 < ranked(TIER_PHRASE, 0.0));
+    }
+
+    #[test]
+    fn a_span_satisfies_every_word_it_covers_with_its_own_score() {
+        let mut builder = Schema::builder();
+        let f = builder.add_text_field("f", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
+        // 0: both words apart, 1: the glued form only, 2: one word only, 3: nothing.
+        for terms in [&["여름", "공연"][..], &["여름공연"], &["여름"], &["겨울"]] {
+            let mut doc = TantivyDocument::default();
+            for t in terms {
+                doc.add_text(f, t);
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let term = |t: &str, score: f32| -> Box<dyn Query> {
+            Box::new(AnyTerm::new(f, vec![Term::from_field_text(f, t)], score))
+        };
+        let word = |t: &str| CoverWord {
+            query: term(t, 0.5),
+            weight: 1.0,
+            spans: vec![0],
+        };
+        let coverage = |relaxed| {
+            Coverage::new(vec![word("여름"), word("공연")], Vec::new(), relaxed)
+                .with_spans(vec![term("여름공연", 0.9)])
+        };
+        let top = TopDocs::with_limit(10).order_by_score();
+        let strict = searcher.search(&coverage(false), &top).unwrap();
+        let found: Vec<(u32, f32)> = strict
+            .iter()
+            .map(|(s, a)| (a.doc_id, (shown(*s) * 100.0).round() / 100.0))
+            .collect();
+        // The span scores 0.9 for both words; the words apart 0.5 each.
+        assert_eq!(found, [(1, 0.9), (0, 0.5)]);
+        let relaxed = searcher.search(&coverage(true), &top).unwrap();
+        let docs: Vec<u32> = relaxed.iter().map(|(_, a)| a.doc_id).collect();
+        assert_eq!(docs, [1, 0, 2]);
     }
 }

@@ -38,7 +38,7 @@ use tantivy::Searcher;
 use tantivy::query::{BooleanQuery, BoostQuery, Occur, PhraseQuery, Query, TermQuery};
 use tantivy::schema::{Field, IndexRecordOption, Term};
 
-use super::coverage::{Booster, CoverWord, Coverage, TIER_PHRASE, TIER_WHOLE};
+use super::coverage::{Booster, CoverWord, Coverage, Floor, TIER_PHRASE, TIER_WHOLE};
 use super::expand::Expander;
 use super::highlight::MatchedTerms;
 use super::score::{Band, ExactQuery};
@@ -188,6 +188,7 @@ pub struct TextQuery<'a> {
     fuzzy: Fuzzy,
     prefix: bool,
     matched: RefCell<MatchedTerms>,
+    floor: Floor,
 }
 
 type Built = tantivy::Result<Option<Box<dyn Query>>>;
@@ -227,7 +228,15 @@ impl<'a> TextQuery<'a> {
             fuzzy,
             prefix,
             matched: RefCell::default(),
+            floor: Floor::default(),
         }
+    }
+
+    /// Shares `floor` with the collector, which raises it as the page fills: documents
+    /// that cannot enter the page skip the ranking tiers' checks.
+    pub fn with_floor(mut self, floor: Floor) -> Self {
+        self.floor = floor;
+        self
     }
 
     /// Every term the built queries can match with (for highlights).
@@ -279,15 +288,30 @@ impl<'a> TextQuery<'a> {
         let (synonyms, whole_synonyms) = self.synonyms(plan)?;
         let num_docs = self.searcher.num_docs().max(1) as f32;
         let mut words = Vec::with_capacity(searched);
+        // Spans: what matches a stretch of the query as a whole, shared by the words it
+        // covers (see `coverage.rs`) — the whole query covers every word.
+        let mut spans: Vec<Box<dyn Query>> = Vec::new();
+        let whole_span = whole.map(|whole| {
+            spans.push(whole);
+            spans.len() - 1
+        });
         for (word, from_synonyms) in plan.words.iter().zip(synonyms) {
             if !word.required {
                 continue;
             }
             // What matches the typed word as a whole covers each of its analyzed words.
             let misspelled = self.doubtful(word)?;
-            let mut spans = self.word_spans(word, misspelled)?;
-            spans.extend(from_synonyms);
-            spans.extend(whole.iter().map(|w| w.box_clone()));
+            let mut own_spans = self.word_spans(word, misspelled)?;
+            own_spans.extend(from_synonyms);
+            let mut covering: Vec<usize> = whole_span.into_iter().collect();
+            // A word of one analyzed word has its spans among its own alternatives (one
+            // disjunction is cheaper than a disjunction beside a span).
+            let shared = word.groups.len() > 1;
+            if shared && !own_spans.is_empty() {
+                spans.push(best(own_spans));
+                covering.push(spans.len() - 1);
+                own_spans = Vec::new();
+            }
             let last_group = word.groups.len() - 1;
             for (k, group) in word.groups.iter().enumerate() {
                 let as_prefix = self.prefix && word.last && k == last_group;
@@ -310,12 +334,13 @@ impl<'a> TextQuery<'a> {
                 } else {
                     own
                 }];
-                alternatives.extend(spans.iter().map(|q| q.box_clone()));
+                alternatives.extend(own_spans.iter().map(|q| q.box_clone()));
                 let doc_freq = self.group_doc_freq(group)? as f32;
                 let idf = (1.0 + num_docs / (doc_freq + 1.0)).ln();
                 words.push(CoverWord {
                     query: best(alternatives),
                     weight: idf * ORDER_DECAY.powi(words.len() as i32),
+                    spans: covering.clone(),
                 });
             }
         }
@@ -328,17 +353,24 @@ impl<'a> TextQuery<'a> {
             });
         }
         let relax = words.len() > 1 && matching != Matching::All;
-        let strict = Coverage::new(words.clone(), boosters.clone(), false);
+        let coverage = |words, boosters, relaxed| {
+            let spans = spans.iter().map(|q| q.box_clone()).collect();
+            Box::new(
+                Coverage::new(words, boosters, relaxed)
+                    .with_spans(spans)
+                    .with_floor(self.floor.clone()),
+            ) as Box<dyn Query>
+        };
+        let strict = coverage(words.clone(), boosters.clone(), false);
         Ok(Some(if matching == Matching::Any && relax {
             TextMatch {
-                strict: Box::new(Coverage::new(words, boosters, true)),
+                strict: coverage(words, boosters, true),
                 relaxed: None,
             }
         } else {
             TextMatch {
-                strict: Box::new(strict),
-                relaxed: relax
-                    .then(|| Box::new(Coverage::new(words, boosters, true)) as Box<dyn Query>),
+                strict,
+                relaxed: relax.then(|| coverage(words, boosters, true)),
             }
         }))
     }
@@ -503,10 +535,14 @@ impl<'a> TextQuery<'a> {
     /// What matches a typed word as a whole: its analyzed words adjacent and in order,
     /// and its surface matches.
     /// The phrase is only needed when the word is doubtful: otherwise its analyzed words
-    /// score fully apart, and adjacency earns its tier through the booster.
+    /// score fully apart, and adjacency earns its tier through the booster. It is read
+    /// in the heaviest name-like field only: other name fields match the typed word
+    /// through their whole values and word starts, and a phrase of common words in a
+    /// field that never holds them adjacent (a description) scans every document with
+    /// both words before it knows.
     fn word_spans(&self, word: &TypedWord, doubtful: bool) -> tantivy::Result<Vec<Box<dyn Query>>> {
         let mut spans = if doubtful {
-            self.phrases(&word.groups, 1)
+            self.phrases_in(&word.groups, 1, true)
         } else {
             Vec::new()
         };
@@ -887,8 +923,8 @@ impl<'a> TextQuery<'a> {
         self.is_common(&hangul::from_jamo(jamo))
     }
 
-    /// Typo (if `typos`) and prefix matches of a jamo-form word in every field's jamo
-    /// form (and whole-value form, if `whole`). `exact`: the word's analyzed form when
+    /// Typo (if `typos`: the word is not common) and prefix matches of a jamo-form word
+    /// in every field's jamo form (and whole-value form, if `whole`). `exact`: the word's analyzed form when
     /// its exact matches are alternatives of the same disjunction-max (they outscore the
     /// word's own jamo form among the prefix matches).
     fn loose_matches(
@@ -916,9 +952,14 @@ impl<'a> TextQuery<'a> {
                 for field in f.whole.into_iter().chain(f.starts) {
                     self.push_loose(&mut alternatives, field, jamo, *w, distance, prefix, None)?;
                 }
-            } else if prefix && let Some(starts) = f.starts {
+            } else if prefix
+                && typos
+                && let Some(starts) = f.starts
+            {
                 // A word being typed also continues a word of a name whatever its
-                // segmentation ("재공" → 재공연, read as 재 + 공연).
+                // segmentation ("재공" → 재공연, read as 재 + 공연). Not a word common
+                // in the index ("공연", "콘서트"): its documents have it as a term, and
+                // the names continuing it are thousands of distinct tails to read.
                 self.push_loose(&mut alternatives, starts, jamo, *w, 0, true, None)?;
             }
         }

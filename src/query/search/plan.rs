@@ -8,6 +8,7 @@ use super::cursor;
 use crate::index::IndexedField;
 use crate::index::KindIndex;
 use crate::query::collect::{RankKey, SortBy};
+use crate::query::coverage::Floor;
 use crate::query::request::SCORE;
 use crate::query::text::{KeywordField, TextMatch, TextQuery, WeightedField};
 use crate::query::{Order, QueryError, SearchError, SearchRequest, build_filter};
@@ -54,6 +55,7 @@ impl Plan {
         index: &'a KindIndex,
         searcher: &'a Searcher,
         request: &SearchRequest,
+        floor: &Floor,
     ) -> TextQuery<'a> {
         TextQuery::new(
             index.analyzer(),
@@ -63,6 +65,7 @@ impl Plan {
             request.fuzzy,
             request.prefix,
         )
+        .with_floor(floor.clone())
     }
 
     /// The text query (strict and relaxed, `None` without text) and the filter.
