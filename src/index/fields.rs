@@ -23,10 +23,8 @@ use tantivy::schema::{
 use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{DateTime, TantivyDocument};
 
-use crate::analysis::{
-    Analyzer, KO, KO_CHOSUNG, KO_JAMO, TermForm, WHOLE_VALUE_MAX_CHARS, value_initials, whole_form,
-    word_start_forms, word_start_initials,
-};
+use super::memo::{AnalysisMemo, FormsOf};
+use crate::analysis::{Analyzer, KO, KO_CHOSUNG, KO_JAMO, WHOLE_VALUE_MAX_CHARS};
 use sha2::{Digest, Sha256};
 
 use crate::schema::{FieldType, IdType, KindSpec, ValidDocument, Value};
@@ -176,8 +174,14 @@ impl FieldMap {
     }
 
     /// The tantivy document for a validated document, its text analyzed by `analyzer`
-    /// (the CPU-heavy part of indexing: call it from worker threads).
-    pub fn document(&self, doc: &ValidDocument, analyzer: &Analyzer) -> TantivyDocument {
+    /// (the CPU-heavy part of indexing: call it from worker threads), short values
+    /// through `memo`.
+    pub fn document(
+        &self,
+        doc: &ValidDocument,
+        analyzer: &Analyzer,
+        memo: &AnalysisMemo,
+    ) -> TantivyDocument {
         let mut out = TantivyDocument::default();
         out.add_text(self.id, &doc.id);
         out.add_u64(self.tiebreak, tiebreak_key(&doc.id, self.integer_ids));
@@ -195,42 +199,32 @@ impl FieldMap {
                         },
                         Value::Text(s),
                     ) => {
-                        let analyzed = analyzer.analyze(s);
-                        let name_like =
-                            whole.is_some() && s.chars().count() <= WHOLE_VALUE_MAX_CHARS;
-                        for (field, form) in [
-                            (main, TermForm::Morpheme),
-                            (jamo, TermForm::Jamo),
-                            (chosung, TermForm::Chosung),
+                        let of = FormsOf {
+                            name_like: whole.is_some()
+                                && s.chars().count() <= WHOLE_VALUE_MAX_CHARS,
+                            whole: whole.is_some(),
+                            starts: starts.is_some(),
+                        };
+                        let forms = memo.forms(s, analyzer, of);
+                        for (field, tokens) in [
+                            (main, &forms.main),
+                            (jamo, &forms.jamo),
+                            (chosung, &forms.chosung),
                         ] {
-                            let mut tokens = form.tokens(&analyzed);
-                            if name_like && form == TermForm::Chosung {
-                                append(&mut tokens, value_initials(s));
-                            }
                             out.add_pre_tokenized_text(
                                 field,
                                 PreTokenizedString {
                                     text: String::new(),
-                                    tokens,
+                                    tokens: tokens.clone(),
                                 },
                             );
                         }
-                        if let Some(whole) = whole
-                            && name_like
-                        {
-                            let form = whole_form(s);
-                            if !form.is_empty() {
-                                out.add_text(whole, form);
-                            }
+                        if let (Some(whole), Some(form)) = (whole, &forms.whole) {
+                            out.add_text(whole, form);
                         }
-                        if let Some(starts) = starts
-                            && name_like
-                        {
-                            for form in word_start_forms(s) {
+                        if let Some(starts) = starts {
+                            for form in &forms.starts {
                                 out.add_text(starts, form);
-                            }
-                            for initials in word_start_initials(s) {
-                                out.add_text(starts, initials);
                             }
                         }
                         out.add_text(stored, s);
@@ -249,21 +243,6 @@ impl FieldMap {
             }
         }
         out
-    }
-}
-
-/// Appends `terms` after the last of `tokens` (positions only count; these forms are
-/// never matched as phrases).
-fn append(tokens: &mut Vec<tantivy::tokenizer::Token>, terms: Vec<String>) {
-    let first = tokens.last().map_or(0, |t| t.position + 1);
-    for (position, text) in (first..).zip(terms) {
-        tokens.push(tantivy::tokenizer::Token {
-            offset_from: 0,
-            offset_to: 0,
-            position,
-            text,
-            position_length: 1,
-        });
     }
 }
 

@@ -7,6 +7,7 @@
 
 mod fields;
 mod ingest;
+mod memo;
 mod source;
 
 use std::path::Path;
@@ -20,6 +21,7 @@ pub use fields::{
     CHOSUNG_SUFFIX, FieldMap, IndexedField, JAMO_SUFFIX, TIEBREAK_FIELD, tiebreak_key,
 };
 pub use ingest::{Accepted, Ingest, IngestReport, LineError, MAX_REPORTED_ERRORS};
+pub use memo::{AnalysisMemo, MEMO_BYTES, MEMO_MAX_CHARS};
 
 use crate::analysis::{Analyzer, register_tokenizers};
 use crate::error::{Code, ErrorCode};
@@ -90,6 +92,8 @@ pub struct KindIndex {
     spec: KindSpec,
     analyzer: Arc<Analyzer>,
     fields: FieldMap,
+    /// Analysis of repeated short values, reused (see `memo.rs`).
+    memo: AnalysisMemo,
     index: Index,
     reader: IndexReader,
     /// Created on the first write, so read-only users (a `chatda search` next to a
@@ -144,6 +148,7 @@ impl KindIndex {
             spec,
             analyzer,
             fields,
+            memo: AnalysisMemo::default(),
             index,
             reader,
             writer: Mutex::new(None),
@@ -182,7 +187,7 @@ impl KindIndex {
                     writer.delete_term(Term::from_field_text(self.fields.id, &valid.id));
                     // add_document only fails when the writer is gone (a bug), not per document.
                     if writer
-                        .add_document(self.fields.document(&valid, &self.analyzer))
+                        .add_document(self.fields.document(&valid, &self.analyzer, &self.memo))
                         .is_ok()
                     {
                         report.upserted += 1;
@@ -202,7 +207,7 @@ impl KindIndex {
         doc: &serde_json::Value,
     ) -> Result<(String, TantivyDocument), Vec<FieldError>> {
         let valid = self.spec.validate(doc)?;
-        let document = self.fields.document(&valid, &self.analyzer);
+        let document = self.fields.document(&valid, &self.analyzer, &self.memo);
         Ok((valid.id, document))
     }
 
@@ -240,6 +245,8 @@ impl KindIndex {
     /// writer lock (so another `KindIndex` on the same directory can write).
     pub fn close_writer(&self) -> Result<(), IndexError> {
         let writer = self.writer.lock().unwrap_or_else(|p| p.into_inner()).take();
+        // The memo served the bulk load; a serving index gets few writes.
+        self.memo.clear();
         if let Some(writer) = writer {
             writer.wait_merging_threads()?;
         }
