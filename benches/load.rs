@@ -1,6 +1,10 @@
 //! HTTP load test: mixed query classes from N concurrent keep-alive clients against a
 //! real `chatda serve` on loopback, reporting throughput, p50/p99 and errors; then the
-//! same while a reindex and an alias swap run.
+//! same while a reindex and an alias swap run. Two mixes: *uniform*, a dozen query
+//! classes in turn with the result cache bypassed (`"cache": false`: every request is
+//! searched), and *Zipf*, 5,000 distinct queries from the demo catalogue (titles, artists,
+//! venues) drawn with Zipf-distributed popularity (s = 1), the cache on, as real traffic
+//! repeats its popular queries.
 //!
 //! ```sh
 //! cargo bench --bench load                         # 1M concerts, 8 and 64 clients, 60 s each
@@ -21,8 +25,9 @@ use std::time::{Duration, Instant};
 use chatda::settings::Settings;
 use serde_json::{Value, json};
 
-fn queries() -> Vec<Value> {
-    vec![
+/// The uniform mix: each query class in turn, never from the cache.
+fn uniform() -> Vec<Value> {
+    let mut queries = vec![
         json!({"q": "아이유 콘서트"}),
         json!({"q": "레미제라블"}),
         json!({"q": "여름공연"}),
@@ -35,7 +40,81 @@ fn queries() -> Vec<Value> {
         json!({"q": "dkdldb"}),
         json!({"q": "뮤지컬", "filter": {"city": "서울", "start_date": {"gte": "2025-01-01"}}}),
         json!({"q": "", "filter": {"genre": ["콘서트", "페스티벌"]}, "sort": [{"start_date": "desc"}]}),
-    ]
+    ];
+    for q in &mut queries {
+        q["cache"] = json!(false);
+    }
+    queries
+}
+
+/// Distinct queries people type about the catalogue, most popular first (an arbitrary
+/// but fixed order), and their cumulative Zipf weights.
+fn zipf_pool(size: usize) -> (Vec<Value>, Vec<f64>) {
+    let mut seen = std::collections::HashSet::new();
+    let mut pool = Vec::new();
+    for concert in chatda::demo::concerts(7).take(50_000) {
+        let mut texts = vec![concert.title.clone(), concert.venue.clone()];
+        for artist in &concert.artists {
+            texts.push(artist.clone());
+            texts.push(format!("{artist} {}", concert.genre));
+        }
+        for text in texts {
+            if seen.insert(text.clone()) {
+                pool.push(json!({ "q": text }));
+            }
+        }
+    }
+    let mut rng = Rng(0x5eed);
+    for i in (1..pool.len()).rev() {
+        pool.swap(i, (rng.next() % (i as u64 + 1)) as usize);
+    }
+    pool.truncate(size);
+    let mut total = 0.0;
+    let cumulative = (1..=pool.len())
+        .map(|rank| {
+            total += 1.0 / rank as f64;
+            total
+        })
+        .collect();
+    (pool, cumulative)
+}
+
+/// xorshift64*: enough randomness to draw queries, no dependency.
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 ^= self.0 >> 12;
+        self.0 ^= self.0 << 25;
+        self.0 ^= self.0 >> 27;
+        self.0.wrapping_mul(0x2545_f491_4f6c_dd1d)
+    }
+
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+}
+
+/// What the clients send.
+#[derive(Clone)]
+enum Mix {
+    /// In turn.
+    Uniform(Arc<Vec<Value>>),
+    /// Drawn by Zipf weights (cumulative).
+    Zipf(Arc<Vec<Value>>, Arc<Vec<f64>>),
+}
+
+impl Mix {
+    fn pick<'a>(&'a self, i: usize, rng: &mut Rng) -> &'a Value {
+        match self {
+            Mix::Uniform(queries) => &queries[i % queries.len()],
+            Mix::Zipf(pool, cumulative) => {
+                let u = rng.unit() * cumulative.last().copied().unwrap_or(0.0);
+                let at = cumulative.partition_point(|c| *c < u);
+                &pool[at.min(pool.len() - 1)]
+            }
+        }
+    }
 }
 
 struct Run {
@@ -45,7 +124,7 @@ struct Run {
     secs: f64,
 }
 
-async fn load(base: &str, clients: usize, secs: u64) -> Run {
+async fn load(base: &str, clients: usize, secs: u64, mix: &Mix) -> Run {
     let url = format!("{base}/v1/indexes/concerts/search");
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(clients)
@@ -56,19 +135,15 @@ async fn load(base: &str, clients: usize, secs: u64) -> Run {
     let tasks: Vec<_> = (0..clients)
         .map(|n| {
             let (client, url, stop) = (client.clone(), url.clone(), stop.clone());
-            let queries = queries();
+            let mix = mix.clone();
             tokio::spawn(async move {
                 let (mut latencies, mut errors) = (Vec::new(), Vec::new());
+                let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (n as u64 + 1));
                 let mut i = n;
                 while !stop.load(Ordering::Relaxed) {
                     i += 1;
                     let t = Instant::now();
-                    match client
-                        .post(&url)
-                        .json(&queries[i % queries.len()])
-                        .send()
-                        .await
-                    {
+                    match client.post(&url).json(mix.pick(i, &mut rng)).send().await {
                         Ok(r) if r.status().is_success() => {
                             let _ = r.bytes().await;
                             latencies.push(t.elapsed().as_micros() as u64);
@@ -126,6 +201,23 @@ fn report(label: &str, run: &Run) {
     }
 }
 
+/// The server's search cache hits and misses so far.
+async fn cache_counts(base: &str) -> (u64, u64) {
+    let text = reqwest::get(format!("{base}/metrics"))
+        .await
+        .expect("metrics request")
+        .text()
+        .await
+        .expect("metrics");
+    let read = |stat: &str| {
+        text.lines()
+            .find_map(|l| l.strip_prefix(&format!("chatda_search_cache{{stat=\"{stat}\"}} ")))
+            .and_then(|v| v.trim().parse().ok())
+            .unwrap_or(0)
+    };
+    (read("hits"), read("misses"))
+}
+
 async fn reindex_and_swap(base: &str) {
     let client = reqwest::Client::new();
     let r = client
@@ -172,16 +264,31 @@ async fn main() {
         }
     };
     println!("load against {base}, {secs} s per run");
+    let uniform = Mix::Uniform(Arc::new(uniform()));
+    let (pool, cumulative) = zipf_pool(if smoke { 200 } else { 5_000 });
+    let zipf = Mix::Zipf(Arc::new(pool), Arc::new(cumulative));
     for &n in &clients {
-        report(&format!("{n} clients"), &load(&base, n, secs).await);
+        report(
+            &format!("{n} clients, uniform, cache off"),
+            &load(&base, n, secs, &uniform).await,
+        );
+        let before = cache_counts(&base).await;
+        let run = load(&base, n, secs, &zipf).await;
+        report(&format!("{n} clients, Zipf, cache on"), &run);
+        let after = cache_counts(&base).await;
+        let (hits, misses) = (after.0 - before.0, after.1 - before.1);
+        println!(
+            "    cache: {hits} hits, {misses} misses ({:.0}% hits)",
+            100.0 * hits as f64 / (hits + misses).max(1) as f64
+        );
     }
     for &n in &clients {
         let during = {
             let base = base.clone();
             tokio::spawn(async move { reindex_and_swap(&base).await })
         };
-        let run = load(&base, n, secs).await;
-        report(&format!("{n} clients, reindex + swap running"), &run);
+        let run = load(&base, n, secs, &uniform).await;
+        report(&format!("{n} clients, uniform, reindex + swap"), &run);
         during.await.expect("reindex task");
     }
     if let Some((stop, handle)) = server {

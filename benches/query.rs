@@ -20,7 +20,7 @@ use std::hint::black_box;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use chatda::engine::Engine;
+use chatda::engine::{Engine, EngineConfig};
 use chatda::query::SearchRequest;
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use serde_json::{Value as Json, json};
@@ -199,7 +199,8 @@ fn open_index(docs: u64) -> Engine {
     engine
 }
 
-/// Opens the engine (async: it reads the catalog) on a runtime kept for the whole run.
+/// Opens the engine (async: it reads the catalog) on a runtime kept for the whole run,
+/// without the result cache: the loops repeat their requests, and measure the search.
 fn open_engine(dir: &Path) -> Engine {
     static RUNTIME: std::sync::OnceLock<tokio::runtime::Runtime> = std::sync::OnceLock::new();
     let runtime = RUNTIME.get_or_init(|| {
@@ -208,8 +209,12 @@ fn open_engine(dir: &Path) -> Engine {
             .build()
             .expect("a tokio runtime")
     });
+    let config = EngineConfig {
+        search_cache_bytes: 0,
+        ..EngineConfig::new(dir).expect("engine config")
+    };
     runtime
-        .block_on(Engine::open(dir))
+        .block_on(Engine::with_config(config))
         .expect("open the bench index")
 }
 

@@ -287,6 +287,12 @@ async fn every_route_works() {
     );
     assert!(text.contains("chatda_search_duration_seconds_bucket"));
     assert!(text.contains("chatda_sync_lag_changes"));
+    // The searches above missed the cache at least once each.
+    let misses = text
+        .lines()
+        .find_map(|l| l.strip_prefix("chatda_search_cache{stat=\"misses\"} "))
+        .and_then(|v| v.trim().parse::<u64>().ok());
+    assert!(misses.is_some_and(|m| m > 0), "{text}");
     let (status, api) = get(&c, &s.url("/openapi.json")).await;
     assert_eq!(status, StatusCode::OK);
     for path in [

@@ -14,6 +14,7 @@ use super::normalize::{hanja_reading, normalize_term};
 use super::pos::StopTags;
 use super::synonyms::{SynonymList, Synonyms};
 use super::{AnalysisError, AnalyzerConfig, LineIssue, dictionary, user_dict};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, RwLock};
 
 /// How compound and inflected words (ko-dic `Compound`, `Inflect`, `Preanalysis` entries)
@@ -110,6 +111,8 @@ pub struct Analyzer {
     synonyms: Synonyms,
     /// The synonym list applied at query time; replaceable at run time.
     query_synonyms: RwLock<Arc<SynonymList>>,
+    /// Bumped by every replacement of `query_synonyms` (caches of query results key on it).
+    synonyms_generation: AtomicU64,
     issues: Vec<LineIssue>,
     fingerprint: Fingerprint,
 }
@@ -167,6 +170,7 @@ impl Analyzer {
                 .unwrap_or_default(),
             synonyms: Synonyms::default(),
             query_synonyms: RwLock::default(),
+            synonyms_generation: AtomicU64::new(0),
             issues: Vec::new(),
             fingerprint: Fingerprint {
                 mode: config.mode.to_string(),
@@ -210,7 +214,13 @@ impl Analyzer {
             .query_synonyms
             .write()
             .unwrap_or_else(|e| e.into_inner()) = Arc::new(list);
+        self.synonyms_generation.fetch_add(1, Ordering::SeqCst);
         Ok(())
+    }
+
+    /// How many times the query synonym list was replaced.
+    pub fn synonyms_generation(&self) -> u64 {
+        self.synonyms_generation.load(Ordering::SeqCst)
     }
 
     /// The bad lines skipped while loading the user dictionary and synonym list.

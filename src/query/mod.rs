@@ -33,7 +33,7 @@ pub use request::{
     SearchRequest, SearchResponse, SortClause, Total,
 };
 pub use score::DEFAULT_MIN_SCORE;
-pub use search::{aggregate, search};
+pub use search::{aggregate, search, search_with};
 pub use text::{Fuzzy, KeywordField, Matching, TextMatch, TextQuery, WeightedField};
 pub use understand::{Group, QueryPlan, TypedWord};
 

@@ -74,6 +74,10 @@ pub struct SearchRequest {
     /// Time zone of bare dates in filters and of calendar buckets: `UTC`, `+09:00`,
     /// `Asia/Seoul`; default: the engine's (`time_zone` in the settings, UTC unless set).
     pub time_zone: Option<String>,
+    /// Whether the answer may come from (and go to) the result cache (default true; like
+    /// Elasticsearch's `request_cache`). The cache never serves an answer from an older
+    /// index state; `false` is for measuring the search itself.
+    pub cache: bool,
 }
 
 impl Default for SearchRequest {
@@ -93,6 +97,7 @@ impl Default for SearchRequest {
             highlight: false,
             aggs: None,
             time_zone: None,
+            cache: true,
         }
     }
 }

@@ -21,6 +21,9 @@ pub struct Metrics {
     pub job_processed: IntGaugeVec,
     /// Change-log entries not yet applied to each live version.
     pub sync_lag: IntGaugeVec,
+    /// The search result cache's counters (`hits`, `misses`, `entries`, `bytes`), read
+    /// from the engine at scrape time.
+    pub search_cache: IntGaugeVec,
 }
 
 const BUCKETS: &[f64] = &[
@@ -75,6 +78,14 @@ impl Metrics {
             &["index"],
         )
         .expect("valid metric");
+        let search_cache = IntGaugeVec::new(
+            Opts::new(
+                "chatda_search_cache",
+                "search result cache: hits and misses since start, entries and bytes held",
+            ),
+            &["stat"],
+        )
+        .expect("valid metric");
         for m in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -82,6 +93,7 @@ impl Metrics {
             Box::new(docs.clone()),
             Box::new(job_processed.clone()),
             Box::new(sync_lag.clone()),
+            Box::new(search_cache.clone()),
         ] {
             registry.register(m).expect("unique metric names");
         }
@@ -93,6 +105,7 @@ impl Metrics {
             docs,
             job_processed,
             sync_lag,
+            search_cache,
         }
     }
 

@@ -33,6 +33,18 @@ pub(super) async fn metrics(State(state): State<AppState>) -> Result<Response, A
             metrics.sync_lag.with_label_values(&[&kind.kind]).set(lag);
         }
     }
+    let cache = state.app().engine().cache_stats();
+    for (stat, value) in [
+        ("hits", cache.hits),
+        ("misses", cache.misses),
+        ("entries", cache.entries),
+        ("bytes", cache.bytes),
+    ] {
+        metrics
+            .search_cache
+            .with_label_values(&[stat])
+            .set(i64::try_from(value).unwrap_or(i64::MAX));
+    }
     metrics.job_processed.reset();
     for job in jobs.iter().rev() {
         metrics

@@ -95,6 +95,10 @@ pub struct Settings {
     /// to 5 s, then get 503 `overloaded` [default: 4 per core].
     #[arg(long, env = "CHATDA_MAX_INFLIGHT", global = true)]
     pub max_inflight: Option<usize>,
+    /// Memory of the search result cache in MiB: repeated requests on an unchanged
+    /// index are answered from it; 0 turns it off [default: 64].
+    #[arg(long, env = "CHATDA_SEARCH_CACHE_MB", global = true)]
+    pub search_cache_mb: Option<u64>,
     /// Seconds a client has to send its request headers [default: 10].
     #[arg(long, env = "CHATDA_HEADER_TIMEOUT_SECS", global = true)]
     pub header_timeout_secs: Option<u64>,
@@ -442,7 +446,16 @@ impl Settings {
             analyzer: self.analyzer(),
             kinds: self.kinds()?,
             time_zone: self.zone()?,
+            search_cache_bytes: self.search_cache_bytes(),
         })
+    }
+
+    /// Memory bound of the search result cache, in bytes (0: off).
+    pub fn search_cache_bytes(&self) -> u64 {
+        self.search_cache_mb
+            .map_or(crate::engine::DEFAULT_SEARCH_CACHE_BYTES, |mb| {
+                mb.saturating_mul(1024 * 1024)
+            })
     }
 
     /// The reindex knobs.

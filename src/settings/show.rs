@@ -18,6 +18,10 @@ impl Settings {
                     .unwrap_or_default(),
             ),
             ("max_inflight", self.max_inflight().to_string()),
+            (
+                "search_cache_mb",
+                (self.search_cache_bytes() / (1024 * 1024)).to_string(),
+            ),
             ("max_connections", self.max_connections().to_string()),
             ("max_body_bytes", self.max_body_bytes().to_string()),
             (

@@ -7,10 +7,11 @@ mod render;
 use std::time::Instant;
 
 use serde_json::Value as Json;
-use tantivy::TantivyError;
 use tantivy::query::Query;
+use tantivy::{Searcher, TantivyError};
 
 use super::collect::{MinScore, Rank};
+use super::coverage::Floor;
 use super::request::{SearchRequest, SearchResponse, Total};
 use super::score::DEFAULT_MIN_SCORE;
 use super::{QueryError, SearchError};
@@ -20,15 +21,26 @@ use plan::Plan;
 /// Runs `request` on `index` with a fresh searcher. Blocks (CPU and mmap reads): async
 /// callers should use `spawn_blocking`.
 pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
+    search_with(index, &index.searcher(), request)
+}
+
+/// [`search`] on a given searcher of `index` (one generation of it).
+pub fn search_with(
+    index: &KindIndex,
+    searcher: &Searcher,
+    request: &SearchRequest,
+) -> Result<SearchResponse, SearchError> {
     let started = Instant::now();
     let plan = Plan::new(index, request)?;
-    let searcher = index.searcher();
     let aggs = request
         .aggs
         .as_ref()
-        .map(|aggs| super::aggs::Plan::new(index, &searcher, aggs, &plan.zone))
+        .map(|aggs| super::aggs::Plan::new(index, searcher, aggs, &plan.zone))
         .transpose()?;
-    let text = plan.text(index, &searcher, request);
+    // The lowest score that can still enter the page, raised by the collector and read
+    // by the text query's tiers.
+    let floor = Floor::default();
+    let text = plan.text(index, searcher, request, &floor);
     let (text_match, filter) = plan.query(index, &text, request)?;
     let scored = text_match.is_some();
 
@@ -46,6 +58,7 @@ pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchRespon
                     } else {
                         plan.window + 1
                     },
+                    floor: Some(floor.clone()),
                 },
                 aggs.as_ref().map(|plan| plan.collector(index)),
             ),
@@ -79,6 +92,7 @@ pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchRespon
     if let Some(relaxed) = relaxed
         && relax
     {
+        floor.reset();
         (ranking, agg_results) = run(Some(relaxed))?;
     }
     let relaxed_page = scored

@@ -17,6 +17,8 @@
 //! the catalog; every other method blocks on CPU or disk: from async code call them
 //! inside `tokio::task::spawn_blocking`.
 
+mod cache;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -30,6 +32,8 @@ use crate::error::{Code, ErrorCode};
 use crate::index::{BatchReport, IndexError, KindIndex};
 use crate::query::{self, QueryError, SearchError, SearchRequest, SearchResponse};
 use crate::schema::{KindSpec, SchemaError, Zone};
+use cache::{CacheKey, SearchCache};
+pub use cache::{CacheStats, DEFAULT_SEARCH_CACHE_BYTES};
 
 /// The file in a version's directory naming the analyzer lists that built it.
 pub const ANALYZER_STAMP: &str = "analyzer.json";
@@ -104,6 +108,8 @@ pub struct EngineConfig {
     pub kinds: Vec<KindSpec>,
     /// Time zone of bare dates in requests that name none; default UTC.
     pub time_zone: Zone,
+    /// Memory bound of the search result cache in bytes (0: no cache).
+    pub search_cache_bytes: u64,
 }
 
 impl EngineConfig {
@@ -117,6 +123,7 @@ impl EngineConfig {
                 .map(|k| KindSpec::builtin(k))
                 .collect::<Result<_, _>>()?,
             time_zone: Zone::utc(),
+            search_cache_bytes: DEFAULT_SEARCH_CACHE_BYTES,
         })
     }
 }
@@ -143,6 +150,7 @@ pub struct Engine {
     stopping: AtomicBool,
     /// For requests that name no time zone.
     time_zone: Zone,
+    cache: SearchCache,
 }
 
 impl Engine {
@@ -180,6 +188,7 @@ impl Engine {
             None,
             live,
             config.time_zone,
+            config.search_cache_bytes,
         ))
     }
 
@@ -229,6 +238,7 @@ impl Engine {
             Some(catalog),
             live,
             config.time_zone,
+            config.search_cache_bytes,
         ))
     }
 
@@ -238,6 +248,7 @@ impl Engine {
         catalog: Option<Catalog>,
         live: BTreeMap<String, Live>,
         time_zone: Zone,
+        search_cache_bytes: u64,
     ) -> Self {
         Engine {
             analyzer,
@@ -247,6 +258,7 @@ impl Engine {
             retired: Mutex::new(Vec::new()),
             stopping: AtomicBool::new(false),
             time_zone,
+            cache: SearchCache::new(search_cache_bytes),
         }
     }
 
@@ -354,6 +366,8 @@ impl Engine {
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
             .insert(kind.to_string(), Live { version, index });
+        // A reopened version's searchers count their generations from the start again.
+        self.cache.forget(kind);
         if let Some(old) = old {
             self.retired
                 .lock()
@@ -409,14 +423,40 @@ impl Engine {
         Ok(self.index(kind)?.commit()?)
     }
 
-    /// Runs a search (see [`SearchRequest`]).
+    /// Runs a search (see [`SearchRequest`]), or answers it from the result cache when
+    /// the same request ran on the same index state (see `cache.rs`).
     pub fn search(
         &self,
         kind: &str,
         request: &SearchRequest,
     ) -> Result<SearchResponse, EngineError> {
-        let index = self.index(kind)?;
-        Ok(query::search(&index, &self.zoned(request))?)
+        let started = std::time::Instant::now();
+        let live = self.live(kind)?;
+        let request = self.zoned(request);
+        let searcher = live.index.searcher();
+        if !self.cache.enabled() || !request.cache {
+            return Ok(query::search_with(&live.index, &searcher, &request)?);
+        }
+        let key = CacheKey {
+            kind: kind.to_string(),
+            version: live.version,
+            generation: searcher.generation().generation_id(),
+            synonyms: self.analyzer.synonyms_generation(),
+            request: format!("{:?}", &*request),
+        };
+        if let Some(kept) = self.cache.get(&key) {
+            let mut response = SearchResponse::clone(&kept);
+            response.took_ms = started.elapsed().as_secs_f64() * 1e3;
+            return Ok(response);
+        }
+        let response = query::search_with(&live.index, &searcher, &request)?;
+        self.cache.put(key, response.clone());
+        Ok(response)
+    }
+
+    /// The search cache's counters.
+    pub fn cache_stats(&self) -> CacheStats {
+        self.cache.stats()
     }
 
     /// Runs only the filter, text and aggregations of `request` (no hits).
