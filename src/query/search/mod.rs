@@ -104,7 +104,7 @@ pub fn search_with(
     let matched = (request.highlight && scored).then(|| text.into_matched());
     let hits = render::hits(
         index,
-        &searcher,
+        searcher,
         request,
         &ranking,
         scored,
