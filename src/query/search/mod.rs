@@ -102,14 +102,7 @@ pub fn search_with(
             .any(|h| h.score < super::coverage::ranked(super::coverage::TIER_ALL, 0.0));
 
     let matched = (request.highlight && scored).then(|| text.into_matched());
-    let hits = render::hits(
-        index,
-        searcher,
-        request,
-        &ranking,
-        scored,
-        matched.as_ref(),
-    )?;
+    let hits = render::hits(index, searcher, request, &ranking, scored, matched.as_ref())?;
     Ok(SearchResponse {
         hits,
         total: Total {
