@@ -227,19 +227,23 @@ impl Query for Coverage {
         if self.relaxed
             && let Some(searcher) = enable_scoring.searcher()
         {
-            for word in &mut words {
-                let mut found = false;
-                'segments: for reader in searcher.segment_readers() {
-                    let weights =
-                        std::iter::once(&word.own).chain(word.spans.iter().map(|&j| &spans[j]));
-                    for weight in weights {
-                        if weight.scorer(reader, 1.0)?.doc() != TERMINATED {
-                            found = true;
-                            break 'segments;
-                        }
+            let matches_somewhere = |weight: &dyn Weight| -> tantivy::Result<bool> {
+                for reader in searcher.segment_readers() {
+                    if weight.scorer(reader, 1.0)?.doc() != TERMINATED {
+                        return Ok(true);
                     }
                 }
-                if !found {
+                Ok(false)
+            };
+            // Each span once, however many words it covers.
+            let span_found = spans
+                .iter()
+                .map(|w| matches_somewhere(w.as_ref()))
+                .collect::<tantivy::Result<Vec<bool>>>()?;
+            for word in &mut words {
+                if !word.spans.iter().any(|&j| span_found[j])
+                    && !matches_somewhere(word.own.as_ref())?
+                {
                     word.weight = 0.0;
                 }
             }

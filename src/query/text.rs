@@ -959,7 +959,8 @@ impl<'a> TextQuery<'a> {
                 // A word being typed also continues a word of a name whatever its
                 // segmentation ("재공" → 재공연, read as 재 + 공연). Not a word common
                 // in the index ("공연", "콘서트"): its documents have it as a term, and
-                // the names continuing it are thousands of distinct tails to read.
+                // the names continuing it are many distinct tails (up to the expansion
+                // cap), each a postings list read at every candidate.
                 self.push_loose(&mut alternatives, starts, jamo, *w, 0, true, None)?;
             }
         }
