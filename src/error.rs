@@ -23,6 +23,8 @@ pub enum Code {
     FieldNotSortable,
     /// A malformed or unsupported aggregation.
     BadAggregation,
+    /// An import file whose format, header or column mapping is wrong.
+    BadFile,
     /// No index of that name.
     UnknownIndex,
     /// No job of that id.
@@ -37,6 +39,8 @@ pub enum Code {
     PayloadTooLarge,
     /// A reindex of the kind is already running.
     JobAlreadyRunning,
+    /// The job has not ended, or cannot run again.
+    JobNotRetryable,
     /// A version that does not exist or cannot serve.
     BadVersion,
     /// The job was cancelled.
@@ -78,6 +82,7 @@ impl Code {
             Code::FieldNotSearchable => "field_not_searchable",
             Code::FieldNotSortable => "field_not_sortable",
             Code::BadAggregation => "bad_aggregation",
+            Code::BadFile => "bad_file",
             Code::UnknownIndex => "unknown_index",
             Code::UnknownJob => "unknown_job",
             Code::NotFound => "not_found",
@@ -85,6 +90,7 @@ impl Code {
             Code::Unauthorized => "unauthorized",
             Code::PayloadTooLarge => "payload_too_large",
             Code::JobAlreadyRunning => "job_already_running",
+            Code::JobNotRetryable => "job_not_retryable",
             Code::BadVersion => "bad_version",
             Code::JobCancelled => "job_cancelled",
             Code::NoCatalog => "no_catalog",
@@ -112,12 +118,13 @@ impl Code {
             | Code::FieldNotSearchable
             | Code::FieldNotSortable
             | Code::BadAggregation
+            | Code::BadFile
             | Code::JobCancelled
             | Code::NoCatalog => 400,
             Code::Unauthorized => 401,
             Code::UnknownIndex | Code::UnknownJob | Code::NotFound => 404,
             Code::MethodNotAllowed => 405,
-            Code::JobAlreadyRunning | Code::BadVersion => 409,
+            Code::JobAlreadyRunning | Code::JobNotRetryable | Code::BadVersion => 409,
             Code::PayloadTooLarge => 413,
             Code::Overloaded | Code::RequestTimeout | Code::NotReady | Code::JobInterrupted => 503,
             Code::IndexError

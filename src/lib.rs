@@ -31,8 +31,10 @@
 //! - [`source`]: SQL sources (sqlx; SQLite and PostgreSQL): keyset pages, row decoding,
 //!   the change log.
 //! - [`catalog`]: index versions, aliases (atomic swap) and reindex jobs, in `catalog.db`.
-//! - [`pipeline`]: the reindex (read → analyze in parallel → write → catch up → swap) and
-//!   the change-log follower.
+//! - [`pipeline`]: the reindex (read → analyze in parallel → write → catch up → swap),
+//!   the change-log follower, the job queue's start and retries, file imports, retention.
+//! - [`transfer`]: files in and out: CSV, TSV, JSON lines and XLSX rows read into
+//!   documents of a kind, and exports written in the same formats.
 //! - [`engine`]: the embedding API, one [`engine::Engine`] over every kind's live version.
 //! - [`error`]: one [`error::Code`] per kind of failure, with its HTTP status.
 //! - [`eval`]: the relevance suite (known-item queries per class, recall and MRR).
@@ -59,3 +61,4 @@ pub mod schema;
 pub mod server;
 pub mod settings;
 pub mod source;
+pub mod transfer;

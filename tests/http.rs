@@ -2,93 +2,17 @@
 //! swaps under search load, graceful shutdown. Each server prepares its own data
 //! directory with a small generated SQLite source, as `chatda serve` does.
 
+#[path = "support/server.rs"]
+mod harness;
+
 use std::time::Duration;
 
-use chatda::server::{self, ServerError};
+use chatda::server;
 use chatda::settings::Settings;
+use harness::{get, post, start, wait_for_job};
 use reqwest::StatusCode;
 use serde_json::{Value as Json, json};
 use tokio::net::TcpListener;
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
-
-struct Server {
-    base: String,
-    stop: Option<oneshot::Sender<()>>,
-    handle: JoinHandle<Result<(), ServerError>>,
-    _dir: tempfile::TempDir,
-}
-
-async fn start(configure: impl FnOnce(&mut Settings)) -> Server {
-    let dir = tempfile::tempdir().unwrap();
-    let mut config = Settings {
-        data_dir: Some(dir.path().to_path_buf()),
-        demo_concerts: Some(300),
-        demo_tickets: Some(200),
-        max_body_bytes: Some(100_000),
-        ..Settings::default()
-    };
-    configure(&mut config);
-    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let (stop, stopped) = oneshot::channel::<()>();
-    let handle = tokio::spawn(server::serve(listener, config, async {
-        let _ = stopped.await;
-    }));
-    let client = reqwest::Client::new();
-    for _ in 0..600 {
-        if let Ok(r) = client.get(format!("{base}/readyz")).send().await
-            && r.status() == StatusCode::OK
-        {
-            return Server {
-                base,
-                stop: Some(stop),
-                handle,
-                _dir: dir,
-            };
-        }
-        if handle.is_finished() {
-            panic!("the server stopped: {:?}", handle.await.unwrap());
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("the server did not become ready in 60 s");
-}
-
-impl Server {
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn stop(mut self) {
-        self.stop.take().unwrap().send(()).unwrap();
-        self.handle.await.unwrap().unwrap();
-    }
-}
-
-async fn post(client: &reqwest::Client, url: &str, body: Json) -> (StatusCode, Json) {
-    let r = client.post(url).json(&body).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap())
-}
-
-async fn get(client: &reqwest::Client, url: &str) -> (StatusCode, Json) {
-    let r = client.get(url).send().await.unwrap();
-    let status = r.status();
-    (status, r.json().await.unwrap())
-}
-
-async fn wait_for_job(client: &reqwest::Client, s: &Server, id: i64) -> Json {
-    for _ in 0..600 {
-        let (status, job) = get(client, &s.url(&format!("/v1/jobs/{id}"))).await;
-        assert_eq!(status, StatusCode::OK, "{job}");
-        if ["succeeded", "failed", "cancelled"].contains(&job["state"].as_str().unwrap()) {
-            return job;
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-    panic!("job {id} did not finish");
-}
 
 #[tokio::test]
 async fn every_route_works() {
@@ -657,7 +581,7 @@ async fn hostile_inputs_get_a_4xx_and_the_server_survives() {
         .await;
         assert_eq!(status, StatusCode::CONFLICT);
     }
-    let dirs: Vec<String> = std::fs::read_dir(s._dir.path().join("indexes/concerts"))
+    let dirs: Vec<String> = std::fs::read_dir(s.dir.path().join("indexes/concerts"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
@@ -1120,5 +1044,150 @@ async fn rank_eval_scores_rated_searches() {
     assert_eq!(status, StatusCode::NOT_FOUND);
     let (_, api) = get(&c, &s.url("/openapi.json")).await;
     assert!(api["paths"]["/v1/indexes/{alias}/rank_eval"]["post"].is_object());
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn files_import_as_jobs_and_export_as_streams() {
+    let s = start(|c| c.max_import_mb = Some(1)).await;
+    let c = reqwest::Client::new();
+    // A CSV upload: two good rows, one bad (row 3: priority out of range).
+    let csv = "id,subject,status,priority,created_at\n\
+        800001,좌석 업그레이드 문의,open,2,2026-02-01\n\
+        800002,환불 지연,open,7,2026-02-02\n\
+        800003,\"예매 취소, 환불 요청\",pending,1,2026-02-03\n";
+    let r = c
+        .post(s.url("/v1/indexes/tickets/import"))
+        .header("content-type", "text/csv")
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::ACCEPTED);
+    let id = r.json::<Json>().await.unwrap()["job_id"].as_i64().unwrap();
+    let job = wait_for_job(&c, &s, id).await;
+    assert_eq!(job["state"], "succeeded", "{job}");
+    assert_eq!(job["action"], "import");
+    assert_eq!(
+        (job["processed"].as_i64(), job["failed_rows"].as_i64()),
+        (Some(3), Some(1))
+    );
+    assert_eq!(
+        job["row_errors"],
+        json!([{"row_id": "row 3", "field": "priority", "reason": "7 is above the maximum 4"}]),
+        "{job}"
+    );
+    let (_, found) = post(
+        &c,
+        &s.url("/v1/indexes/tickets/search"),
+        json!({"q": "좌석 업그레이드", "limit": 1}),
+    )
+    .await;
+    assert_eq!(found["hits"][0]["id"], 800001, "{found}");
+
+    // A bad header is refused at once, naming the column; no job starts.
+    let r = c
+        .post(s.url("/v1/indexes/tickets/import?format=csv"))
+        .body("id,제목\n1,x\n")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    let body: Json = r.json().await.unwrap();
+    assert_eq!(body["error"]["code"], "bad_file", "{body}");
+    assert!(
+        body["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("\"제목\"")
+    );
+    // No format and no content-type: 400 naming `format`.
+    let r = c
+        .post(s.url("/v1/indexes/tickets/import"))
+        .body(csv)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::BAD_REQUEST);
+    assert_eq!(r.json::<Json>().await.unwrap()["error"]["field"], "format");
+    // Over max_import_mb (1 MiB here): 413.
+    let big = format!("id,subject\n{}", "1,x\n".repeat(300_000));
+    let r = c
+        .post(s.url("/v1/indexes/tickets/import?format=csv"))
+        .body(big)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::PAYLOAD_TOO_LARGE);
+
+    // Export: the count in a header, a JSON lines header line, then one line per hit.
+    // filter={"status": ["open", "pending"]}
+    let r = c
+        .get(s.url("/v1/indexes/tickets/export?format=jsonl&filter=%7B%22status%22%3A%20%5B%22open%22%2C%20%22pending%22%5D%7D"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let rows: usize = r.headers()["x-chatda-export-rows"]
+        .to_str()
+        .unwrap()
+        .parse()
+        .unwrap();
+    let text = r.text().await.unwrap();
+    let mut lines = text.lines();
+    let header: Json = serde_json::from_str(lines.next().unwrap()).unwrap();
+    assert_eq!(header["export"]["rows"], rows);
+    let docs: Vec<Json> = lines.map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(docs.len(), rows);
+    assert!(
+        docs.iter()
+            .all(|d| ["open", "pending"].contains(&d["status"].as_str().unwrap()))
+    );
+    assert!(docs.iter().any(|d| d["id"] == 800003));
+    let (_, counted) = post(
+        &c,
+        &s.url("/v1/indexes/tickets/search"),
+        json!({"filter": {"status": ["open", "pending"]}, "limit": 0}),
+    )
+    .await;
+    assert_eq!(counted["total"]["value"], rows);
+    // CSV and XLSX come whole too.
+    let r = c
+        .get(s.url("/v1/indexes/tickets/export?format=csv"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.headers()["content-type"], "text/csv; charset=utf-8");
+    let csv_out = r.text().await.unwrap();
+    assert!(
+        csv_out.starts_with(
+            "id,subject,body,category,status,priority,assignee,created_at,updated_at\n"
+        )
+    );
+    let records = csv::Reader::from_reader(csv_out.as_bytes())
+        .records()
+        .count();
+    assert_eq!(
+        records, 202,
+        "the 200 demo tickets and the 2 good imported rows"
+    );
+    let r = c
+        .get(s.url("/v1/indexes/tickets/export?format=xlsx"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(r.status(), StatusCode::OK);
+    let bytes = r.bytes().await.unwrap();
+    assert_eq!(&bytes[..2], b"PK", "an XLSX is a zip");
+    // A bad filter is a 400 before any byte.
+    let (status, body) = get(&c, &s.url("/v1/indexes/tickets/export?filter=%7B")).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    assert_eq!(body["error"]["field"], "filter");
+    let (status, body) = get(
+        &c,
+        &s.url("/v1/indexes/tickets/export?filter=%7B%22nope%22%3A1%7D"),
+    )
+    .await;
+    assert_eq!(status, StatusCode::BAD_REQUEST, "{body}");
     s.stop().await;
 }

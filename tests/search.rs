@@ -647,3 +647,44 @@ fn short_pages_are_the_head_of_long_ones() {
         assert_eq!(tiled, ids(&long)[..20], "{q}");
     }
 }
+
+#[test]
+fn explain_gives_every_hit_the_tree_of_its_score() {
+    for q in [
+        "아이유 콘서트",
+        "아이우",
+        "ㅇㅇㅇ",
+        "레미제라블 부산",
+        "여름공연",
+    ] {
+        let response = search(
+            "concerts",
+            json!({"q": q, "limit": 20, "explain": true, "filter": {"deleted": false}}),
+        );
+        assert!(!response.hits.is_empty(), "{q}");
+        for hit in &response.hits {
+            let explain = hit
+                .explain
+                .as_ref()
+                .unwrap_or_else(|| panic!("{q}: no explain"));
+            let value = explain["value"].as_f64().unwrap();
+            assert!(value > 0.0, "{q}: {explain}");
+            assert!(
+                explain["description"]
+                    .as_str()
+                    .is_some_and(|d| !d.is_empty())
+            );
+            assert!(
+                explain["details"].as_array().is_some_and(|d| !d.is_empty()),
+                "{q}: {explain}"
+            );
+        }
+    }
+    let plain = search("concerts", json!({"q": "아이유", "limit": 5}));
+    assert!(plain.hits.iter().all(|h| h.explain.is_none()));
+    let e = error(
+        "concerts",
+        json!({"q": "아이유", "limit": 101, "explain": true}),
+    );
+    assert!(e.to_string().contains("explain"), "{e}");
+}

@@ -18,8 +18,10 @@ impl App {
         swap: bool,
         progress: impl FnMut(&Progress) + Send,
     ) -> Result<ReindexReport, AppError> {
+        // In the foreground the caller sees a failure at once: no retries.
         let options = pipeline::ReindexOptions {
             swap,
+            job_attempts: 1,
             ..self.settings.reindex_options()
         };
         Ok(pipeline::reindex(&self.engine, &self.source, kind, &options, progress).await?)

@@ -6,9 +6,12 @@
 
 mod batch;
 mod error;
+mod jobs;
 mod prepare;
 pub mod rank_eval;
+mod schedule;
 mod synonyms;
+mod transfer;
 
 use std::collections::BTreeMap;
 use std::future::Future;
@@ -21,13 +24,17 @@ use tokio::sync::{OwnedSemaphorePermit, Semaphore};
 use tokio::task::JoinHandle;
 
 pub use error::AppError;
+pub use jobs::{JobDetail, JobList};
 pub use rank_eval::{RankEvalRequest, RankEvalResponse};
+pub use schedule::{RetentionReport, ScheduleView};
 pub use synonyms::SynonymsView;
+pub use transfer::{ExportRequest, ExportTarget, ImportOptions};
 
 // The types the fronts render.
-pub use crate::catalog::{Job, RowError, SyncError, Version};
+pub use crate::catalog::{Attempt, Job, JobFilter, JobState, RowError, SyncError, Version};
 pub use crate::index::IngestReport;
-pub use crate::pipeline::{Progress, ReindexReport, Retried};
+pub use crate::pipeline::{ImportReport, Progress, ReindexReport, Retried};
+pub use crate::transfer::{ExportHeader, Format, RowProblem};
 
 use crate::analysis::{AnalyzedToken, Analyzer, AnalyzerConfig, DecompoundMode};
 use crate::engine::Engine;
@@ -53,6 +60,7 @@ pub struct App {
     settings: Settings,
     inflight: Arc<Semaphore>,
     jobs: Mutex<Vec<JoinHandle<()>>>,
+    webhook: Option<jobs::Webhook>,
 }
 
 /// One suggestion.
@@ -116,7 +124,13 @@ impl App {
     pub async fn prepare(settings: Settings) -> Result<Self, AppError> {
         let (engine, source) = prepare::open(&settings).await?;
         prepare::prepare(&settings, &engine, &source).await?;
-        Ok(Self::assemble(engine, source, settings))
+        let app = Self::assemble(engine, source, settings);
+        app.check_schedules()?;
+        let resumed = app.resume_imports().await?;
+        if resumed > 0 {
+            tracing::info!(resumed, "resumed interrupted imports");
+        }
+        Ok(app)
     }
 
     fn assemble(engine: Engine, source: Source, settings: Settings) -> Self {
@@ -124,6 +138,7 @@ impl App {
             engine: Arc::new(engine),
             inflight: Arc::new(Semaphore::new(settings.max_inflight())),
             source,
+            webhook: jobs::Webhook::new(&settings),
             settings,
             jobs: Mutex::new(Vec::new()),
         }
@@ -284,51 +299,6 @@ impl App {
         }
         let _permit = self.permit().await?;
         Ok(pipeline::push_lines(&self.engine, &self.source, kind, lines, INGEST_BATCH).await?)
-    }
-
-    /// Starts a reindex of `kind` in the background; returns its job id.
-    pub async fn start_reindex(
-        &self,
-        kind: &str,
-        swap: Option<bool>,
-        batch_size: Option<usize>,
-    ) -> Result<i64, AppError> {
-        self.engine.spec(kind)?;
-        let defaults = self.settings.reindex_options();
-        let options = pipeline::ReindexOptions {
-            swap: swap.unwrap_or(defaults.swap),
-            batch_size: batch_size.unwrap_or(defaults.batch_size),
-            ..defaults
-        };
-        let job = pipeline::start(&self.engine, &self.source, kind, &options).await?;
-        let id = job.id;
-        let engine = self.engine.clone();
-        let source = self.source.clone();
-        let task = tokio::spawn(async move {
-            // The outcome is in the catalog (jobs); failures are logged there.
-            let _ = pipeline::run_job(&engine, &source, &job, &options, |_| {}).await;
-        });
-        let mut jobs = self.jobs.lock().unwrap_or_else(|p| p.into_inner());
-        jobs.retain(|t| !t.is_finished());
-        jobs.push(task);
-        Ok(id)
-    }
-
-    /// The latest jobs, newest first.
-    pub async fn jobs(&self, limit: i64) -> Result<Vec<Job>, AppError> {
-        Ok(self.engine.catalog()?.jobs(limit.clamp(1, 1_000)).await?)
-    }
-
-    /// One job with its first 1,000 bad rows.
-    pub async fn job(&self, id: i64) -> Result<(Job, Vec<RowError>), AppError> {
-        let catalog = self.engine.catalog()?;
-        let job = catalog.job(id).await?;
-        Ok((job, catalog.row_errors(id, 1_000).await?))
-    }
-
-    /// Asks a running job to stop (within a second).
-    pub async fn cancel_job(&self, id: i64) -> Result<Job, AppError> {
-        Ok(self.engine.catalog()?.request_cancel(id).await?)
     }
 
     /// Serves `version` of `kind`; returns the version served before.

@@ -4,6 +4,7 @@
 use crate::catalog::STALE_AFTER_MS;
 use crate::engine::Engine;
 use crate::pipeline;
+use crate::pipeline::ReindexOptions;
 use crate::settings::Settings;
 use crate::source::{Source, seed_demo};
 
@@ -81,7 +82,11 @@ pub(super) async fn prepare(
             .map_err(source_error)?;
         std::fs::remove_file(&unfinished).map_err(io_error)?;
     }
-    let options = settings.reindex_options();
+    // A failed first build stops the start: no retries.
+    let options = ReindexOptions {
+        job_attempts: 1,
+        ..settings.reindex_options()
+    };
     let catalog = engine.catalog()?;
     for kind in engine.kinds() {
         let live = engine.live(&kind)?;

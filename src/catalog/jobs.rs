@@ -57,13 +57,50 @@ impl JobState {
     }
 }
 
-/// A reindex job as the catalog records it.
+impl std::str::FromStr for JobState {
+    type Err = CatalogError;
+
+    /// A state by its name, for filters.
+    fn from_str(s: &str) -> Result<Self, CatalogError> {
+        match s {
+            "queued" | "running" | "succeeded" | "failed" | "cancelled" => Ok(Self::parse(s)),
+            other => Err(CatalogError::BadState(other.to_string())),
+        }
+    }
+}
+
+/// What a job does.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum JobAction {
+    /// Builds a new version from the source.
+    Reindex,
+    /// Applies a file's rows to the live version.
+    Import,
+}
+
+impl JobAction {
+    /// The stored name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            JobAction::Reindex => "reindex",
+            JobAction::Import => "import",
+        }
+    }
+}
+
+/// A job (a reindex or an import) as the catalog records it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct Job {
     /// Job id.
     pub id: i64,
-    /// The kind reindexed.
+    /// The kind reindexed or imported into.
     pub kind: String,
+    /// What it does.
+    pub action: JobAction,
+    /// An import's stored file, format and mapping (JSON).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub input: Option<String>,
     /// State.
     pub state: JobState,
     /// Source rows read so far (indexed + failed).
@@ -94,6 +131,17 @@ pub struct Job {
     pub swap: bool,
     /// Whether someone asked to cancel it.
     pub cancel_requested: bool,
+    /// The attempt: 1 for the first run, more after retries.
+    pub attempt: i64,
+    /// A queued retry waits until then (unix ms).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub not_before: Option<i64>,
+    /// Who asked for it: `api`, `cli`, `schedule:<name>`, `retry` (none: started directly).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
+    /// A queued job's place in the queue (1: next), when asked for.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub position: Option<i64>,
 }
 
 impl Job {
@@ -149,7 +197,7 @@ impl Catalog {
     pub async fn start_job(&self, new: &NewJob) -> Result<Job, CatalogError> {
         let mut tx = self.write_tx().await?;
         let active: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM jobs WHERE kind = ? AND state IN ('queued', 'running')",
+            "SELECT id FROM jobs WHERE kind = ? AND state = 'running' AND action = 'reindex'",
         )
         .bind(&new.kind)
         .fetch_optional(&mut *tx)
@@ -199,17 +247,26 @@ impl Catalog {
         .bind(now)
         .execute(&mut *tx)
         .await?;
+        sqlx::query(
+            "INSERT INTO job_attempts (job_id, attempt, target_version, started_at, state) VALUES (?, 1, ?, ?, 'running')",
+        )
+        .bind(id)
+        .bind(version)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
         tx.commit().await?;
         self.job(id).await
     }
 
-    /// The queued or running job of `kind`, if any.
+    /// The running reindex of `kind`, if any.
     pub async fn active_job(&self, kind: &str) -> Result<Option<Job>, CatalogError> {
-        let row =
-            sqlx::query("SELECT * FROM jobs WHERE kind = ? AND state IN ('queued', 'running')")
-                .bind(kind)
-                .fetch_optional(self.pool())
-                .await?;
+        let row = sqlx::query(
+            "SELECT * FROM jobs WHERE kind = ? AND state = 'running' AND action = 'reindex'",
+        )
+        .bind(kind)
+        .fetch_optional(self.pool())
+        .await?;
         Ok(row.as_ref().map(job_of))
     }
 
@@ -322,16 +379,20 @@ impl Catalog {
         error: Option<&str>,
     ) -> Result<(), CatalogError> {
         let job = self.job(id).await?;
+        let now = now_ms();
+        let mut tx = self.write_tx().await?;
         sqlx::query(
             "UPDATE jobs SET state = ?, error = ?, finished_at = ?, eta_secs = NULL WHERE id = ?",
         )
         .bind(state.as_str())
         .bind(error)
-        .bind(now_ms())
+        .bind(now)
         .bind(id)
-        .execute(self.pool())
+        .execute(&mut *tx)
         .await?;
-        if state != JobState::Succeeded {
+        super::queue::end_attempt(&mut tx, id, job.attempt, state.as_str(), error, now).await?;
+        tx.commit().await?;
+        if state != JobState::Succeeded && job.action == JobAction::Reindex {
             self.set_version_state(&job.kind, job.target_version, VersionState::Failed, None)
                 .await?;
         }
@@ -357,6 +418,43 @@ impl Catalog {
         self.job(id).await
     }
 
+    /// Creates a `running` import job into `version` of `kind` (the live one); `input`
+    /// says where its file is and how to read it.
+    pub async fn start_import_job(
+        &self,
+        kind: &str,
+        version: i64,
+        input: &str,
+        total_estimate: Option<i64>,
+    ) -> Result<Job, CatalogError> {
+        let now = now_ms();
+        let done = sqlx::query(
+            "INSERT INTO jobs (kind, action, input, state, total_estimate, started_at, heartbeat_at, target_version, high_water, swap)
+             VALUES (?, 'import', ?, 'running', ?, ?, ?, ?, 0, 0)",
+        )
+        .bind(kind)
+        .bind(input)
+        .bind(total_estimate)
+        .bind(now)
+        .bind(now)
+        .bind(version)
+        .execute(self.pool())
+        .await?;
+        self.job(done.last_insert_rowid()).await
+    }
+
+    /// Import jobs left running by a dead or stopped process (no heartbeat for
+    /// [`STALE_AFTER_MS`]), oldest first.
+    pub async fn stale_imports(&self) -> Result<Vec<Job>, CatalogError> {
+        let rows = sqlx::query(
+            "SELECT * FROM jobs WHERE action = 'import' AND state = 'running' AND heartbeat_at < ? ORDER BY id",
+        )
+        .bind(now_ms() - STALE_AFTER_MS)
+        .fetch_all(self.pool())
+        .await?;
+        Ok(rows.iter().map(job_of).collect())
+    }
+
     /// One job.
     pub async fn job(&self, id: i64) -> Result<Job, CatalogError> {
         let row = sqlx::query("SELECT * FROM jobs WHERE id = ?")
@@ -380,10 +478,15 @@ impl Catalog {
 /// every second).
 pub const STALE_AFTER_MS: i64 = 5_000;
 
-fn job_of(r: &SqliteRow) -> Job {
+pub(super) fn job_of(r: &SqliteRow) -> Job {
     Job {
         id: r.get("id"),
         kind: r.get("kind"),
+        action: match r.get::<&str, _>("action") {
+            "import" => JobAction::Import,
+            _ => JobAction::Reindex,
+        },
+        input: r.get("input"),
         state: JobState::parse(r.get::<&str, _>("state")),
         processed: r.get("processed"),
         failed_rows: r.get("failed_rows"),
@@ -399,6 +502,10 @@ fn job_of(r: &SqliteRow) -> Job {
         high_water: r.get("high_water"),
         swap: r.get("swap"),
         cancel_requested: r.get("cancel_requested"),
+        attempt: r.get("attempt"),
+        not_before: r.get("not_before"),
+        origin: r.get("origin"),
+        position: None,
     }
 }
 

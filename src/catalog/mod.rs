@@ -8,6 +8,7 @@
 
 mod jobs;
 mod pushed;
+mod queue;
 
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
@@ -19,8 +20,11 @@ use sqlx::{Row, SqlitePool};
 
 use crate::error::{Code, ErrorCode};
 
-pub use jobs::{Job, JobProgress, JobState, MAX_ROW_ERRORS, NewJob, RowError, STALE_AFTER_MS};
+pub use jobs::{
+    Job, JobAction, JobProgress, JobState, MAX_ROW_ERRORS, NewJob, RowError, STALE_AFTER_MS,
+};
 pub use pushed::{Pushed, SyncError};
+pub use queue::{Attempt, Enqueued, Firing, JobFilter, Pruned};
 
 /// Errors of the catalog.
 #[derive(Debug, thiserror::Error)]
@@ -41,6 +45,17 @@ pub enum CatalogError {
     /// No such job.
     #[error("no job {0}; `chatda jobs list` shows the jobs")]
     UnknownJob(i64),
+    /// A job state that does not exist.
+    #[error("{0:?} is not a job state: queued, running, succeeded, failed, cancelled")]
+    BadState(String),
+    /// A job that cannot be retried (yet).
+    #[error("job {job_id} cannot be retried: {reason}")]
+    NotRetryable {
+        /// The job.
+        job_id: i64,
+        /// Why.
+        reason: String,
+    },
     /// The database failed.
     #[error("catalog database error: {0}")]
     Database(#[from] sqlx::Error),
@@ -63,6 +78,8 @@ impl ErrorCode for CatalogError {
             CatalogError::BadVersion(_) => Code::BadVersion,
             CatalogError::AlreadyRunning { .. } => Code::JobAlreadyRunning,
             CatalogError::UnknownJob(_) => Code::UnknownJob,
+            CatalogError::NotRetryable { .. } => Code::JobNotRetryable,
+            CatalogError::BadState(_) => Code::InvalidRequest,
             CatalogError::Database(_) | CatalogError::Migrate(_) => Code::CatalogError,
             CatalogError::Io { .. } => Code::Io,
         }

@@ -73,3 +73,59 @@ async fn concurrent_swaps_all_succeed() {
             .expect("a swap never fails with database is locked");
     }
 }
+
+#[tokio::test]
+async fn history_older_than_the_kept_days_goes_unless_a_version_names_its_job() {
+    let dir = tempfile::tempdir().unwrap();
+    let catalog = Catalog::open(dir.path()).await.unwrap();
+    let new = |kind: &str| NewJob {
+        kind: kind.into(),
+        high_water: 0,
+        total_estimate: None,
+        swap: true,
+    };
+    // A job whose version is kept, and one whose version was deleted.
+    let kept = catalog.start_job(&new("concerts")).await.unwrap();
+    catalog
+        .finish_job(kept.id, JobState::Succeeded, None)
+        .await
+        .unwrap();
+    let gone = catalog.start_job(&new("tickets")).await.unwrap();
+    catalog
+        .record_row_errors(
+            gone.id,
+            &[RowError {
+                row_id: "7".into(),
+                field: "title".into(),
+                reason: "required".into(),
+            }],
+        )
+        .await
+        .unwrap();
+    catalog
+        .finish_job(gone.id, JobState::Failed, Some("boom"))
+        .await
+        .unwrap();
+    catalog
+        .set_version_state("tickets", gone.target_version, VersionState::Deleted, None)
+        .await
+        .unwrap();
+    assert!(catalog.claim_firing("nightly", 1).await.unwrap());
+    assert!(
+        !catalog.claim_firing("nightly", 1).await.unwrap(),
+        "a firing runs once"
+    );
+
+    // Nothing is older than a cut-off in the past.
+    let pruned = catalog.prune_history(1).await.unwrap();
+    assert_eq!(pruned, Pruned::default());
+    let pruned = catalog.prune_history(now_ms() + 1_000).await.unwrap();
+    assert_eq!((pruned.jobs, pruned.schedule_runs), (1, 1));
+    assert!(
+        catalog.job(kept.id).await.is_ok(),
+        "its version still names it"
+    );
+    assert!(catalog.job(gone.id).await.is_err());
+    assert!(catalog.row_errors(gone.id, 10).await.unwrap().is_empty());
+    assert!(catalog.attempts(gone.id).await.unwrap().is_empty());
+}

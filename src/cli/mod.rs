@@ -8,6 +8,8 @@ mod demo;
 mod demo_data;
 mod dict;
 mod eval;
+mod export;
+mod import;
 mod index;
 mod jobs;
 mod migrate;
@@ -45,6 +47,11 @@ pub enum Command {
     Demo(demo::DemoArgs),
     /// Build (or add to) a kind's index from JSON lines; bad lines are reported and skipped.
     Index(index::IndexArgs),
+    /// Import a CSV, TSV, JSON lines or XLSX file into a kind's live index; bad rows are
+    /// reported (row, field, reason) and skipped.
+    Import(import::ImportArgs),
+    /// Export what a filter and query match, as CSV, TSV, JSON lines or XLSX.
+    Export(export::ExportArgs),
     /// Search a kind's index and print the ranked hits.
     Search(search::SearchArgs),
     /// Write generated Korean concerts and support tickets into the source (or JSON lines).
@@ -107,6 +114,8 @@ pub fn run() -> anyhow::Result<()> {
             Command::Analyze(args) => analyze::run(args, settings),
             Command::Demo(args) => demo::run(args, settings).await,
             Command::Index(args) => index::run(args, settings).await,
+            Command::Import(args) => import::run(args, settings).await,
+            Command::Export(args) => export::run(args, settings).await,
             Command::Search(args) => search::run(args, settings).await,
             Command::DemoData(args) => demo_data::run(args, settings).await,
             Command::Migrate(args) => migrate::run(args, settings).await,

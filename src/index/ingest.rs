@@ -129,6 +129,11 @@ impl<'a> Ingest<'a> {
                 return Ok(());
             }
         };
+        self.document(number, doc)
+    }
+
+    /// Takes a parsed line `number`: a document to upsert or `{"delete": ID}`.
+    pub fn document(&mut self, number: u64, doc: Json) -> Result<(), IndexError> {
         let delete = doc
             .as_object()
             .filter(|o| o.len() == 1)

@@ -18,6 +18,12 @@ pub enum PipelineError {
     /// The job was cancelled.
     #[error("job {0} was cancelled; the live index is unchanged")]
     Cancelled(i64),
+    /// An import job was cancelled.
+    #[error("import job {0} was cancelled; the rows committed before the cancel stay")]
+    ImportCancelled(i64),
+    /// An import file cannot be read (any further).
+    #[error(transparent)]
+    Import(#[from] crate::transfer::TransferError),
     /// The process is shutting down; the job resumes at the next start.
     #[error("job {0} was interrupted by a shutdown; it resumes at the next start")]
     Interrupted(i64),
@@ -51,7 +57,8 @@ impl ErrorCode for PipelineError {
         match self {
             PipelineError::Engine(e) => e.error_code(),
             PipelineError::Source(e) => e.error_code(),
-            PipelineError::Cancelled(_) => Code::JobCancelled,
+            PipelineError::Cancelled(_) | PipelineError::ImportCancelled(_) => Code::JobCancelled,
+            PipelineError::Import(e) => e.error_code(),
             PipelineError::Interrupted(_) => Code::JobInterrupted,
             PipelineError::InvalidOption { .. } => Code::InvalidRequest,
             PipelineError::Internal(_) => Code::Internal,

@@ -20,6 +20,13 @@ pub struct ReindexOptions {
     pub retry_attempts: usize,
     /// First retry delay; doubles per attempt up to 10 s.
     pub retry_delay: Duration,
+    /// Runs of a failed job, the first included: a failure short of these puts the job
+    /// back in the queue after a backoff (`jobs retry` runs one more by hand). 1 (the
+    /// default) for runs in the foreground, whose caller sees the failure at once; the
+    /// settings give background jobs more.
+    pub job_attempts: i64,
+    /// Wait before the second run of a failed job; doubles per attempt.
+    pub job_retry_backoff: Duration,
     /// Rows between checkpoint commits (what a resumed job does not redo).
     pub checkpoint_rows: u64,
     /// Move the alias to the new version at the end.
@@ -50,6 +57,8 @@ impl Default for ReindexOptions {
             retry_attempts: 5,
             retry_delay: Duration::from_millis(200),
             checkpoint_rows: 100_000,
+            job_attempts: 1,
+            job_retry_backoff: Duration::from_secs(30),
             swap: true,
             keep_versions: 2,
         }

@@ -381,7 +381,8 @@ impl Weight for CoverageWeight {
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) != doc {
+        // A new scorer may already be past `doc`; seeking backwards is not allowed.
+        if scorer.doc() > doc || scorer.seek(doc) != doc {
             return Err(tantivy::TantivyError::InvalidArgument(format!(
                 "document {doc} does not match"
             )));
@@ -395,7 +396,7 @@ impl Weight for CoverageWeight {
             let weights =
                 std::iter::once(&word.own).chain(word.spans.iter().map(|&j| &self.spans[j]));
             for weight in weights {
-                if let Ok(detail) = weight.explain(reader, doc) {
+                if let Ok(detail) = super::union::explain_matching(&**weight, reader, doc) {
                     explanation.add_detail(detail);
                 }
             }

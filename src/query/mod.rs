@@ -29,8 +29,8 @@ pub use aggs::{
 pub use filter::build_filter;
 pub use highlight::Span;
 pub use request::{
-    DEFAULT_LIMIT, Hit, MAX_LIMIT, MAX_QUERY_CHARS, MAX_SORT_KEYS, MAX_WINDOW, Order, SCORE,
-    SearchRequest, SearchResponse, SortClause, Total,
+    DEFAULT_LIMIT, Hit, MAX_EXPLAIN, MAX_LIMIT, MAX_QUERY_CHARS, MAX_SORT_KEYS, MAX_WINDOW, Order,
+    SCORE, SearchRequest, SearchResponse, SortClause, Total,
 };
 pub use score::DEFAULT_MIN_SCORE;
 pub use search::{aggregate, search, search_with};

@@ -30,6 +30,8 @@ pub const MAX_WINDOW: usize = 10_000;
 pub const MAX_QUERY_CHARS: usize = 500;
 /// Most sort keys per request.
 pub const MAX_SORT_KEYS: usize = 3;
+/// Most hits a page with `explain` holds.
+pub const MAX_EXPLAIN: usize = 100;
 
 /// A search: text, filters, ranking, paging, highlights and aggregations.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -69,6 +71,9 @@ pub struct SearchRequest {
     pub search_after: Option<String>,
     /// Return the matched spans of stored text fields.
     pub highlight: bool,
+    /// Return, per hit, why it scored what it did: the tree of the raw score's parts
+    /// (at most [`MAX_EXPLAIN`] hits per page).
+    pub explain: bool,
     /// Aggregations over every matching document (Elasticsearch-style JSON; see the README's Analytics).
     pub aggs: Option<Map<String, Json>>,
     /// Time zone of bare dates in filters and of calendar buckets: `UTC`, `+09:00`,
@@ -95,6 +100,7 @@ impl Default for SearchRequest {
             offset: 0,
             search_after: None,
             highlight: false,
+            explain: false,
             aggs: None,
             time_zone: None,
             cache: true,
@@ -160,6 +166,12 @@ impl SearchRequest {
         }
         if self.limit > MAX_LIMIT {
             return invalid("limit", format!("at most {MAX_LIMIT} hits per page"));
+        }
+        if self.explain && self.limit > MAX_EXPLAIN {
+            return invalid(
+                "explain",
+                format!("explains at most {MAX_EXPLAIN} hits per page; lower limit"),
+            );
         }
         if self.offset.saturating_add(self.limit) > MAX_WINDOW {
             return invalid(
@@ -289,6 +301,10 @@ pub struct Hit {
     /// Matched spans per text field, when requested.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub highlight: Option<BTreeMap<String, Vec<super::highlight::Span>>>,
+    /// Why it scored what it did (`value`, `description`, `details`), when requested:
+    /// the raw score, before it is scaled to 0–1.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub explain: Option<Json>,
 }
 
 /// How many documents matched.

@@ -130,7 +130,7 @@ impl Weight for ExactWeight {
     }
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        let inner = self.inner.explain(reader, doc)?;
+        let inner = super::union::explain_matching(&*self.inner, reader, doc)?;
         let mut explanation = Explanation::new(
             "exact band 0.70 + 0.30 · w · bm25/(bm25+1)",
             exact_score(inner.value(), self.w),

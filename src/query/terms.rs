@@ -157,7 +157,8 @@ impl Weight for AnyTerm {
 
     fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
         let mut scorer = self.scorer(reader, 1.0)?;
-        if scorer.seek(doc) == doc {
+        // A new scorer may already be past `doc`; seeking backwards is not allowed.
+        if scorer.doc() <= doc && scorer.seek(doc) == doc {
             Ok(Explanation::new("any of the expanded terms", self.score))
         } else {
             Err(tantivy::TantivyError::InvalidArgument(format!(

@@ -81,7 +81,7 @@ impl Weight for BestOfWeight {
         let mut best: Option<Explanation> = None;
         let mut details = Vec::new();
         for weight in &self.weights {
-            if let Ok(explanation) = weight.explain(reader, doc) {
+            if let Ok(explanation) = explain_matching(&**weight, reader, doc) {
                 if best
                     .as_ref()
                     .is_none_or(|b| explanation.value() > b.value())
@@ -204,6 +204,23 @@ impl Scorer for BestOfScorer {
         }
         best
     }
+}
+
+/// `weight`'s explanation of `doc`, or an error when `doc` does not match. Checks the
+/// match first: some explains (tantivy's phrase weight) seek a fresh scorer to `doc`
+/// even when it starts past it, which is not allowed.
+pub(crate) fn explain_matching(
+    weight: &dyn Weight,
+    reader: &SegmentReader,
+    doc: DocId,
+) -> tantivy::Result<Explanation> {
+    let mut scorer = weight.scorer(reader, 1.0)?;
+    if scorer.doc() > doc || scorer.seek(doc) != doc {
+        return Err(tantivy::TantivyError::InvalidArgument(format!(
+            "document {doc} does not match"
+        )));
+    }
+    weight.explain(reader, doc)
 }
 
 #[cfg(test)]

@@ -61,6 +61,11 @@ impl Zone {
         &self.name
     }
 
+    /// The jiff time zone.
+    pub fn tz(&self) -> &TimeZone {
+        &self.tz
+    }
+
     /// Whether this is UTC (or a zero offset).
     pub fn is_utc(&self) -> bool {
         self.tz == TimeZone::UTC || self.tz == TimeZone::fixed(Offset::UTC)

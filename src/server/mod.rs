@@ -9,6 +9,7 @@
 
 mod aliases;
 mod auth;
+mod console;
 mod documents;
 mod error;
 mod extract;
@@ -19,6 +20,7 @@ mod openapi;
 mod ops;
 mod search;
 mod synonyms;
+mod transfer;
 
 use std::future::Future;
 use std::sync::Arc;
@@ -120,6 +122,12 @@ pub async fn serve(
             let _ = stop.wait_for(|stopped| *stopped).await;
         })
     };
+    let scheduler = {
+        let mut stop = stop_rx.clone();
+        tokio::spawn(app.clone().run_scheduler(async move {
+            let _ = stop.wait_for(|stopped| *stopped).await;
+        }))
+    };
     let addr = listener.local_addr()?;
     tracing::info!("listening on http://{addr}");
     tracing::info!(
@@ -137,8 +145,10 @@ pub async fn serve(
         shutdown,
     )
     .await;
-    app.stop_jobs().await;
+    // The scheduler first: nothing new starts while the jobs stop.
     let _ = stop_tx.send(true);
+    let _ = scheduler.await;
+    app.stop_jobs().await;
     let _ = follower.await;
     tracing::info!("stopped");
     Ok(())
@@ -160,6 +170,8 @@ pub fn router(state: AppState) -> Router {
     let admin = Router::new()
         .route("/v1/indexes/{alias}/documents", post(documents::documents))
         .route("/v1/indexes/{alias}/reindex", post(jobs::reindex))
+        .route("/v1/indexes/{alias}/import", post(transfer::import))
+        .route("/v1/indexes/{alias}/export", get(transfer::export))
         .route("/v1/indexes/{alias}/sync_errors", get(jobs::sync_errors))
         .route(
             "/v1/indexes/{alias}/sync_errors/retry",
@@ -172,6 +184,8 @@ pub fn router(state: AppState) -> Router {
         .route("/v1/jobs", get(jobs::list_jobs))
         .route("/v1/jobs/{id}", get(jobs::show_job))
         .route("/v1/jobs/{id}/cancel", post(jobs::cancel_job))
+        .route("/v1/jobs/{id}/retry", post(jobs::retry_job))
+        .route("/v1/schedules", get(jobs::schedules))
         .route("/v1/aliases/{alias}/swap", post(aliases::swap))
         .route("/v1/aliases/{alias}/rollback", post(aliases::rollback))
         .route_layer(middleware::from_fn_with_state(
@@ -179,6 +193,9 @@ pub fn router(state: AppState) -> Router {
             auth::require_admin_key,
         ));
     let open = Router::new()
+        .route("/", get(console::index))
+        .route("/console/app.js", get(console::script))
+        .route("/console/style.css", get(console::style))
         .route("/healthz", get(ops::health))
         .route("/readyz", get(ops::ready))
         .route("/metrics", get(ops::metrics))

@@ -6,7 +6,7 @@ use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use axum::Json;
 
 use super::error::{ErrorBody, ErrorDetail};
-use super::{aliases, documents, jobs, ops, search, synonyms};
+use super::{aliases, documents, jobs, ops, search, synonyms, transfer};
 
 #[derive(OpenApi)]
 #[openapi(
@@ -14,8 +14,8 @@ use super::{aliases, documents, jobs, ops, search, synonyms};
     paths(
         search::search, search::suggest, search::aggregate, search::rank_eval, search::analyze,
         aliases::list_indexes, aliases::swap, aliases::rollback,
-        documents::documents,
-        jobs::reindex, jobs::list_jobs, jobs::show_job, jobs::cancel_job,
+        documents::documents, transfer::import, transfer::export,
+        jobs::reindex, jobs::list_jobs, jobs::show_job, jobs::cancel_job, jobs::retry_job, jobs::schedules,
         jobs::sync_errors, jobs::retry_sync_errors,
         synonyms::get_synonyms, synonyms::put_synonyms,
         ops::health, ops::ready, ops::metrics, openapi,

@@ -18,6 +18,8 @@ use crate::engine::{BUILTIN_KINDS, EngineConfig};
 use crate::pipeline::ReindexOptions;
 use crate::schema::{KindSpec, Zone};
 
+pub use cron::Cron;
+
 /// Default listen address: loopback only.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:7700";
 /// The file read when `--config` is not given (if it exists).
@@ -85,6 +87,9 @@ pub struct Settings {
     /// Largest request body in bytes [default: 10485760].
     #[arg(long, env = "CHATDA_MAX_BODY_BYTES", global = true)]
     pub max_body_bytes: Option<usize>,
+    /// Largest file `POST …/import` takes, in MiB [default: 512].
+    #[arg(long, env = "CHATDA_MAX_IMPORT_MB", global = true)]
+    pub max_import_mb: Option<u64>,
     /// Requests running longer are answered 503 `request_timeout` [default: 30].
     #[arg(long, env = "CHATDA_REQUEST_TIMEOUT_SECS", global = true)]
     pub request_timeout_secs: Option<u64>,
@@ -127,6 +132,55 @@ pub struct Settings {
     /// Attempts per source call before a job fails [default: 5].
     #[arg(long, env = "CHATDA_RETRIES", global = true)]
     pub retries: Option<usize>,
+    /// Runs of a failed background reindex, the first included; the ones after wait a
+    /// backoff [default: 3].
+    #[arg(long, env = "CHATDA_JOB_ATTEMPTS", global = true)]
+    pub job_attempts: Option<i64>,
+    /// Seconds before a failed background reindex runs again; doubles per attempt
+    /// [default: 30].
+    #[arg(long, env = "CHATDA_JOB_RETRY_BACKOFF_SECS", global = true)]
+    pub job_retry_backoff_secs: Option<u64>,
+    /// An http:// URL that receives a JSON POST when a job ends (succeeded, failed,
+    /// cancelled) [default: none].
+    #[arg(long, env = "CHATDA_WEBHOOK_URL", global = true)]
+    pub webhook_url: Option<String>,
+    /// Days of finished jobs, their bad rows and schedule firings kept [default: 30].
+    #[arg(long, env = "CHATDA_JOB_HISTORY_DAYS", global = true)]
+    pub job_history_days: Option<u64>,
+    /// When `serve` prunes the change log and old job history, as a cron expression in
+    /// the time zone; `off` never [default: "0 4 * * *", 04:00 daily].
+    #[arg(long, env = "CHATDA_RETENTION_CRON", global = true)]
+    pub retention_cron: Option<String>,
+    /// Scheduled jobs (`[[schedule]]` tables of `chatda.toml` only): `kind`, `cron`,
+    /// `action` (`reindex`), optional `name`.
+    #[arg(skip)]
+    #[serde(default, rename = "schedule")]
+    pub schedules: Vec<ScheduleSpec>,
+}
+
+/// A `[[schedule]]` table of `chatda.toml`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ScheduleSpec {
+    /// Unique name (default: `ACTION KIND`).
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The kind it acts on.
+    pub kind: String,
+    /// Cron expression: 5 fields (minute hour day month weekday) or 6 (seconds first),
+    /// in the settings' time zone.
+    pub cron: String,
+    /// What it does: `reindex` (queued like a requested one).
+    pub action: String,
+}
+
+impl ScheduleSpec {
+    /// Its name: the given one, or `ACTION KIND`.
+    pub fn name(&self) -> String {
+        self.name
+            .clone()
+            .unwrap_or_else(|| format!("{} {}", self.action, self.kind))
+    }
 }
 
 /// Where a setting's value came from.
@@ -314,6 +368,53 @@ impl Settings {
     /// The values that can be wrong on their own.
     fn check_values(&self) -> Result<(), SettingsError> {
         self.zone()?;
+        if let Some(cron) = self.retention_cron()
+            && let Err(reason) = cron.parse::<Cron>()
+        {
+            return Err(SettingsError::Invalid {
+                key: "retention_cron",
+                reason,
+            });
+        }
+        if let Some(url) = &self.webhook_url
+            && !url.starts_with("http://")
+        {
+            return Err(SettingsError::Invalid {
+                key: "webhook_url",
+                reason: format!(
+                    "{url:?}: only http:// URLs (this build has no TLS client); point it at a relay on your network"
+                ),
+            });
+        }
+        let mut names = std::collections::BTreeSet::new();
+        for (i, schedule) in self.schedules.iter().enumerate() {
+            if schedule.action != "reindex" {
+                return Err(SettingsError::Invalid {
+                    key: "schedule",
+                    reason: format!(
+                        "schedule {} ({:?}): action {:?} is not one of: reindex",
+                        i + 1,
+                        schedule.name(),
+                        schedule.action
+                    ),
+                });
+            }
+            if let Err(reason) = schedule.cron.parse::<Cron>() {
+                return Err(SettingsError::Invalid {
+                    key: "schedule",
+                    reason: format!("schedule {} ({:?}): {reason}", i + 1, schedule.name()),
+                });
+            }
+            if !names.insert(schedule.name()) {
+                return Err(SettingsError::Invalid {
+                    key: "schedule",
+                    reason: format!(
+                        "two schedules are named {:?}; give one a name",
+                        schedule.name()
+                    ),
+                });
+            }
+        }
         if let Some(size) = self.batch_size
             && !(1..=crate::pipeline::MAX_BATCH_SIZE).contains(&size)
         {
@@ -469,6 +570,10 @@ impl Settings {
                 .map_or(d.writer_memory, |mb| mb.max(16) << 20),
             checkpoint_rows: self.checkpoint_rows.unwrap_or(d.checkpoint_rows).max(1),
             retry_attempts: self.retries.unwrap_or(d.retry_attempts).max(1),
+            job_attempts: self.job_attempts.unwrap_or(3).max(1),
+            job_retry_backoff: self
+                .job_retry_backoff_secs
+                .map_or(d.job_retry_backoff, Duration::from_secs),
             keep_versions: self.keep_versions(),
             ..d
         }
@@ -495,6 +600,27 @@ impl Settings {
     /// Body size limit.
     pub fn max_body_bytes(&self) -> usize {
         self.max_body_bytes.unwrap_or(10 << 20)
+    }
+
+    /// Largest import upload, in bytes.
+    pub fn max_import_bytes(&self) -> u64 {
+        self.max_import_mb
+            .unwrap_or(512)
+            .saturating_mul(1024 * 1024)
+    }
+
+    /// Days of job history kept.
+    pub fn job_history(&self) -> Duration {
+        Duration::from_secs(self.job_history_days.unwrap_or(30).saturating_mul(86_400))
+    }
+
+    /// The retention schedule, `None` when turned off.
+    pub fn retention_cron(&self) -> Option<String> {
+        match self.retention_cron.as_deref().map(str::trim) {
+            Some("off") | Some("") => None,
+            Some(cron) => Some(cron.to_string()),
+            None => Some("0 4 * * *".to_string()),
+        }
     }
 
     /// Request timeout.
@@ -527,6 +653,7 @@ impl Settings {
     }
 }
 
+mod cron;
 mod show;
 #[cfg(test)]
 mod tests;

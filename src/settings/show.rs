@@ -25,6 +25,10 @@ impl Settings {
             ("max_connections", self.max_connections().to_string()),
             ("max_body_bytes", self.max_body_bytes().to_string()),
             (
+                "max_import_mb",
+                (self.max_import_bytes() / (1024 * 1024)).to_string(),
+            ),
+            (
                 "request_timeout_secs",
                 self.request_timeout().as_secs().to_string(),
             ),

@@ -305,6 +305,16 @@ impl Source {
         Ok(row.try_get::<i64, _>("n")?)
     }
 
+    /// Deletes the change-log entries up to `seq` (retention: nobody needs them any
+    /// more); returns how many.
+    pub async fn prune_change_log(&self, seq: i64) -> Result<u64, SourceError> {
+        let done = sqlx::query("DELETE FROM change_log WHERE seq <= $1")
+            .bind(seq)
+            .execute(&self.pool)
+            .await?;
+        Ok(done.rows_affected())
+    }
+
     /// Up to `limit` changes after `seq`, in order.
     pub async fn changes_after(&self, seq: i64, limit: usize) -> Result<Vec<Change>, SourceError> {
         let rows = sqlx::query(

@@ -44,8 +44,9 @@ pub fn search_with(
     let (text_match, filter) = plan.query(index, &text, request)?;
     let scored = text_match.is_some();
 
-    let run = |text: Option<Box<dyn Query>>| {
-        let query = plan::combine(text, filter.as_ref().map(|f| f.box_clone()));
+    let build =
+        |text: Option<Box<dyn Query>>| plan::combine(text, filter.as_ref().map(|f| f.box_clone()));
+    let run = |query: &dyn Query| {
         let collector = MinScore {
             inner: (
                 Rank {
@@ -68,7 +69,7 @@ pub fn search_with(
                 f32::MIN
             },
         };
-        searcher.search(&*query, &collector).map_err(|e| match e {
+        searcher.search(query, &collector).map_err(|e| match e {
             // tantivy checks intervals, limits and sub-aggregation shapes while collecting.
             TantivyError::AggregationError(_) | TantivyError::InvalidArgument(_)
                 if aggs.is_some() =>
@@ -85,7 +86,8 @@ pub fn search_with(
         Some(m) => (Some(m.strict), m.relaxed),
         None => (None, None),
     };
-    let (mut ranking, mut agg_results) = run(strict)?;
+    let mut query = build(strict);
+    let (mut ranking, mut agg_results) = run(&*query)?;
     // "match": "most": when the documents with every word do not fill the page, the
     // relaxed query ranks them first and the partial matches after them.
     let relax = request.limit > 0 && ranking.hits.len() <= plan.window;
@@ -93,7 +95,8 @@ pub fn search_with(
         && relax
     {
         floor.reset();
-        (ranking, agg_results) = run(Some(relaxed))?;
+        query = build(Some(relaxed));
+        (ranking, agg_results) = run(&*query)?;
     }
     let relaxed_page = scored
         && ranking
@@ -102,7 +105,16 @@ pub fn search_with(
             .any(|h| h.score < super::coverage::ranked(super::coverage::TIER_ALL, 0.0));
 
     let matched = (request.highlight && scored).then(|| text.into_matched());
-    let hits = render::hits(index, searcher, request, &ranking, scored, matched.as_ref())?;
+    let explain = request.explain.then_some(&*query);
+    let hits = render::hits(
+        index,
+        searcher,
+        request,
+        &ranking,
+        scored,
+        matched.as_ref(),
+        explain,
+    )?;
     Ok(SearchResponse {
         hits,
         total: Total {

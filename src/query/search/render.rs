@@ -2,6 +2,7 @@
 
 use std::collections::BTreeMap;
 
+use tantivy::query::Query;
 use tantivy::schema::Value as _;
 use tantivy::{Searcher, TantivyDocument};
 
@@ -20,6 +21,7 @@ pub(super) fn hits(
     ranking: &Ranking,
     scored: bool,
     matched: Option<&MatchedTerms>,
+    explain: Option<&dyn Query>,
 ) -> tantivy::Result<Vec<Hit>> {
     let spec = index.spec();
     let mut hits = Vec::with_capacity(request.limit);
@@ -53,6 +55,12 @@ pub(super) fn hits(
             }
             out
         });
+        let explain = match explain {
+            Some(query) => Some(
+                serde_json::to_value(query.explain(searcher, ranked.address)?).unwrap_or_default(),
+            ),
+            None => None,
+        };
         hits.push(Hit {
             id,
             score: if scored {
@@ -62,6 +70,7 @@ pub(super) fn hits(
             },
             source,
             highlight,
+            explain,
         });
     }
     Ok(hits)
