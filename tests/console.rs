@@ -14,7 +14,7 @@ use std::time::{Duration, Instant};
 
 use fantoccini::elements::Element;
 use fantoccini::{Client, ClientBuilder, Locator};
-use harness::{get, start, wait_for_job};
+use harness::{index_status, start, wait_for_job};
 use reqwest::StatusCode;
 use serde_json::{Value as Json, json};
 
@@ -210,8 +210,7 @@ async fn the_console_serves_searches_indexes_jobs_and_charts_in_a_real_browser()
     wait_for(&browser, "#key-save").await.click().await.unwrap();
     open(&browser, &s.base, "indexes").await;
     wait_for(&browser, "#versions .live").await;
-    let live_before =
-        get(&admin, &s.url("/v1/indexes")).await.1["indexes"][0]["live_version"].clone();
+    let live_before = index_status(&admin, &s, "concerts").await["live_version"].clone();
     assert_ne!(live_before, new_version, "built with swap: false");
     let swap = wait_for(
         &browser,
@@ -222,15 +221,7 @@ async fn the_console_serves_searches_indexes_jobs_and_charts_in_a_real_browser()
     browser.accept_alert().await.unwrap();
     let started = Instant::now();
     let live = loop {
-        let (status, body) = get(&admin, &s.url("/v1/indexes")).await;
-        assert_eq!(status, StatusCode::OK);
-        let concerts = body["indexes"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .find(|i| i["alias"] == "concerts")
-            .unwrap()
-            .clone();
+        let concerts = index_status(&admin, &s, "concerts").await;
         if concerts["live_version"] == new_version || started.elapsed() > WAIT {
             break concerts["live_version"].clone();
         }

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use chatda::server;
 use chatda::settings::Settings;
-use harness::{get, post, start, wait_for_job};
+use harness::{get, index_status, post, start, wait_for_job};
 use reqwest::StatusCode;
 use serde_json::{Value as Json, json};
 use tokio::net::TcpListener;
@@ -135,15 +135,7 @@ async fn every_route_works() {
     assert_eq!(found["hits"][0]["id"], json!(70001), "{found}");
 
     // Indexes, reindex, jobs, swap, rollback.
-    let (status, body) = get(&c, &s.url("/v1/indexes")).await;
-    assert_eq!(status, StatusCode::OK);
-    let concerts = body["indexes"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|i| i["alias"] == "concerts")
-        .unwrap()
-        .clone();
+    let concerts = index_status(&c, &s, "concerts").await;
     let first_version = concerts["live_version"].as_i64().unwrap();
     assert!(
         concerts["versions"]

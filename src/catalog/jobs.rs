@@ -208,11 +208,7 @@ impl Catalog {
                 job_id,
             });
         }
-        let version: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE kind = ?")
-                .bind(&new.kind)
-                .fetch_one(&mut *tx)
-                .await?;
+        let version = super::queue::next_version(&mut tx, &new.kind).await?;
         let now = now_ms();
         let inserted = sqlx::query(
             "INSERT INTO jobs (kind, state, total_estimate, started_at, heartbeat_at, target_version, high_water, swap)
@@ -238,23 +234,7 @@ impl Catalog {
             }
             Err(e) => return Err(e.into()),
         };
-        sqlx::query(
-            "INSERT INTO versions (kind, version, state, job_id, created_at) VALUES (?, ?, 'building', ?, ?)",
-        )
-        .bind(&new.kind)
-        .bind(version)
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT INTO job_attempts (job_id, attempt, target_version, started_at, state) VALUES (?, 1, ?, ?, 'running')",
-        )
-        .bind(id)
-        .bind(version)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        super::queue::begin_attempt(&mut tx, &new.kind, version, id, 1, now).await?;
         tx.commit().await?;
         self.job(id).await
     }

@@ -134,11 +134,7 @@ impl Catalog {
         let Some((id, attempt)) = queued else {
             return Ok(None);
         };
-        let version: i64 =
-            sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE kind = ?")
-                .bind(kind)
-                .fetch_one(&mut *tx)
-                .await?;
+        let version = next_version(&mut tx, kind).await?;
         sqlx::query(
             "UPDATE jobs SET state = 'running', target_version = ?, high_water = ?, total_estimate = ?,
                  started_at = ?, heartbeat_at = ?, finished_at = NULL, checkpoint = NULL, processed = 0,
@@ -153,25 +149,7 @@ impl Catalog {
         .bind(id)
         .execute(&mut *tx)
         .await?;
-        sqlx::query(
-            "INSERT INTO versions (kind, version, state, job_id, created_at) VALUES (?, ?, 'building', ?, ?)",
-        )
-        .bind(kind)
-        .bind(version)
-        .bind(id)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
-        sqlx::query(
-            "INSERT OR REPLACE INTO job_attempts (job_id, attempt, target_version, started_at, state)
-             VALUES (?, ?, ?, ?, 'running')",
-        )
-        .bind(id)
-        .bind(attempt)
-        .bind(version)
-        .bind(now)
-        .execute(&mut *tx)
-        .await?;
+        begin_attempt(&mut tx, kind, version, id, attempt, now).await?;
         tx.commit().await?;
         Ok(Some(self.job(id).await?))
     }
@@ -451,6 +429,51 @@ impl Catalog {
         .await?;
         Ok(floor)
     }
+}
+
+/// The next version number of `kind`.
+pub(super) async fn next_version(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    kind: &str,
+) -> Result<i64, CatalogError> {
+    Ok(
+        sqlx::query_scalar("SELECT COALESCE(MAX(version), 0) + 1 FROM versions WHERE kind = ?")
+            .bind(kind)
+            .fetch_one(&mut **tx)
+            .await?,
+    )
+}
+
+/// Records attempt `attempt` of job `id` building `version` of `kind`: the `building`
+/// version and the attempt's row.
+pub(super) async fn begin_attempt(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    kind: &str,
+    version: i64,
+    id: i64,
+    attempt: i64,
+    now: i64,
+) -> Result<(), CatalogError> {
+    sqlx::query(
+        "INSERT INTO versions (kind, version, state, job_id, created_at) VALUES (?, ?, 'building', ?, ?)",
+    )
+    .bind(kind)
+    .bind(version)
+    .bind(id)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    sqlx::query(
+        "INSERT OR REPLACE INTO job_attempts (job_id, attempt, target_version, started_at, state)
+         VALUES (?, ?, ?, ?, 'running')",
+    )
+    .bind(id)
+    .bind(attempt)
+    .bind(version)
+    .bind(now)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
 }
 
 /// Closes the record of an attempt.

@@ -154,6 +154,11 @@ pub async fn serve(
     Ok(())
 }
 
+/// The upload route, which gets [`IMPORT_TIMEOUT`] instead of the request timeout.
+const IMPORT_ROUTE: &str = "/v1/indexes/{alias}/import";
+/// Longest an import upload may take.
+const IMPORT_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
+
 /// The router with every route, auth, limits and the request middleware.
 pub fn router(state: AppState) -> Router {
     let search = Router::new()
@@ -170,7 +175,7 @@ pub fn router(state: AppState) -> Router {
     let admin = Router::new()
         .route("/v1/indexes/{alias}/documents", post(documents::documents))
         .route("/v1/indexes/{alias}/reindex", post(jobs::reindex))
-        .route("/v1/indexes/{alias}/import", post(transfer::import))
+        .route(IMPORT_ROUTE, post(transfer::import))
         .route("/v1/indexes/{alias}/export", get(transfer::export))
         .route("/v1/indexes/{alias}/sync_errors", get(jobs::sync_errors))
         .route(
@@ -245,7 +250,13 @@ async fn track(State(state): State<AppState>, request: Request, next: Next) -> R
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
     let path = request.uri().path().to_string();
     let span = tracing::info_span!("request", request_id = %id);
-    let timeout = state.settings().request_timeout();
+    // An upload's time depends on the client's network, not on the work: imports get an
+    // hour (their size is bounded by max_import_mb).
+    let timeout = if route == IMPORT_ROUTE {
+        state.settings().request_timeout().max(IMPORT_TIMEOUT)
+    } else {
+        state.settings().request_timeout()
+    };
     let handled = REQUEST_ID.scope(
         id.clone(),
         async move {

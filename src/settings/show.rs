@@ -45,6 +45,20 @@ impl Settings {
             ),
             ("checkpoint_rows", options.checkpoint_rows.to_string()),
             ("retries", options.retry_attempts.to_string()),
+            ("job_attempts", options.job_attempts.to_string()),
+            (
+                "job_retry_backoff_secs",
+                options.job_retry_backoff.as_secs().to_string(),
+            ),
+            (
+                "job_history_days",
+                (self.job_history().as_secs() / 86_400).to_string(),
+            ),
+            (
+                "retention_cron",
+                self.retention_cron().unwrap_or_else(|| "off".into()),
+            ),
+            ("webhook_url", "none".into()),
             ("demo_concerts", self.demo_rows().0.to_string()),
             ("demo_tickets", self.demo_rows().1.to_string()),
             ("admin_key", "none".into()),

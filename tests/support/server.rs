@@ -90,3 +90,16 @@ pub async fn wait_for_job(client: &reqwest::Client, s: &Server, id: i64) -> Json
     }
     panic!("job {id} did not finish");
 }
+
+/// The entry of `GET /v1/indexes` for `alias`.
+pub async fn index_status(client: &reqwest::Client, s: &Server, alias: &str) -> Json {
+    let (status, body) = get(client, &s.url("/v1/indexes")).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    body["indexes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|i| i["alias"] == alias)
+        .unwrap_or_else(|| panic!("no index {alias}: {body}"))
+        .clone()
+}
