@@ -320,3 +320,60 @@ async fn export_then_import_of_a_filter_round_trips_the_documents_in_every_forma
         assert_eq!(again, original, "{format} round-trips every field");
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_import_job_stopped_by_a_shutdown_resumes_at_the_next_start_without_loss() {
+    let dir = tempfile::tempdir().unwrap();
+    let rows = 12_000;
+    let mut csv = String::from("id,subject,status,priority,created_at\n");
+    for i in 0..rows {
+        csv.push_str(&format!(
+            "{},좌석 문의 {i},open,{},2026-01-0{}\n",
+            500_000 + i,
+            1 + i % 4,
+            1 + i % 9
+        ));
+    }
+    let before;
+    let id;
+    {
+        let app = app(dir.path()).await;
+        before = app.docs("tickets").unwrap();
+        let upload = app.upload_path().unwrap();
+        std::fs::write(&upload, &csv).unwrap();
+        let options = ImportOptions {
+            format: Some(Format::Csv),
+            ..ImportOptions::default()
+        };
+        id = app.start_import("tickets", &upload, options).await.unwrap();
+        // A shutdown: the job stops at its next chunk and stays to be resumed.
+        app.stop_jobs().await;
+        let detail = app.job(id).await.unwrap();
+        assert_eq!(
+            detail.job.state,
+            chatda::app::JobState::Running,
+            "{:?}",
+            detail.job
+        );
+        assert!(detail.job.processed < rows, "{:?}", detail.job);
+    }
+    let app = app(dir.path()).await;
+    let started = std::time::Instant::now();
+    let job = loop {
+        let job = app.job(id).await.unwrap().job;
+        if job.state != chatda::app::JobState::Running || started.elapsed().as_secs() > 60 {
+            break job;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    };
+    assert_eq!(job.state, chatda::app::JobState::Succeeded, "{job:?}");
+    assert_eq!(job.processed, rows, "every row once: {job:?}");
+    assert_eq!(app.docs("tickets").unwrap(), before + rows as u64);
+    assert!(
+        std::fs::read_dir(dir.path().join("imports"))
+            .unwrap()
+            .next()
+            .is_none(),
+        "the upload is removed when the job ends"
+    );
+}
