@@ -575,6 +575,7 @@ async function loadJobs() {
   }
   if (token !== jobs.token || currentPage !== 'jobs') return;
   const list = (data && data.jobs) || [];
+  renderCounts((data && data.counts) || {});
   renderJobs(list);
   const selected = list.find((j) => j.id === jobs.selected);
   if (selected && (isActive(selected) || selected.state !== jobs.detailState)) {
@@ -591,6 +592,14 @@ function stateText(job) {
   if (!isNone(job.attempt)) s += ` · 시도 ${job.attempt}`;
   if (job.cancel_requested && isActive(job)) s += ' · 취소 요청됨';
   return s;
+}
+
+// Jobs per state, above the table: "running 1 · queued 1 · failed 2 …".
+function renderCounts(counts) {
+  const box = $('#job-counts');
+  if (!box) return;
+  box.replaceChildren(...Object.entries(counts).map(([state, n]) =>
+    el('span', `count state-${state}`, `${state} ${fmtInt(n)}`)));
 }
 
 function renderJobs(list) {
@@ -614,6 +623,12 @@ function renderJobs(list) {
       event.stopPropagation(); // not a row click
       cancelJob(job.id);
     }) : null;
+    // A failed or cancelled reindex can run again (an import needs its file again).
+    const retry = (job.state === 'failed' || job.state === 'cancelled') && job.action !== 'import'
+      ? button('재시도', 'retry', (event) => {
+        event.stopPropagation();
+        retryJob(job.id);
+      }) : null;
     // `action`: reindex or import (newer servers); only an import is worth a word.
     const action = job.action && job.action !== 'reindex' ? ` (${job.action})` : null;
     const tr = el('tr', { className: job.id === jobs.selected ? 'job selected' : 'job', dataset: { id: job.id } },
@@ -621,7 +636,7 @@ function renderJobs(list) {
       el('td', `state state-${job.state}`, stateText(job)), progress,
       el('td', 'num', fmtRate(job.rate)),
       el('td', 'num', isActive(job) ? fmtSecs(job.eta_secs) : '—'),
-      el('td', 'num', fmtInt(job.failed_rows)), el('td', null, cancel));
+      el('td', 'num', fmtInt(job.failed_rows)), el('td', null, cancel, retry));
     tr.addEventListener('click', () => selectJob(job.id));
     return tr;
   }));
@@ -670,8 +685,20 @@ async function showJobDetail(id) {
         el('td', null, fmtValue(r.row_id ?? r.row)), el('td', null, fmtValue(r.field)),
         el('td', null, fmtValue(r.reason))))))
     : el('p', 'empty', '행 오류가 없습니다.');
+  // attempts: [{attempt, target_version, started_at, finished_at, state, error}].
+  const attempts = job.attempts || [];
+  const tried = attempts.length
+    ? el('table', 'grid attempts',
+      el('thead', null, el('tr', null, el('th', null, '시도'), el('th', null, '버전'),
+        el('th', null, '시작'), el('th', null, '끝'), el('th', null, '상태'), el('th', null, '오류'))),
+      el('tbody', null, ...attempts.map((a) => el('tr', null,
+        el('td', null, a.attempt), el('td', null, `v${a.target_version}`),
+        el('td', null, fmtTime(a.started_at)), el('td', null, fmtTime(a.finished_at)),
+        el('td', `state state-${a.state}`, a.state), el('td', null, fmtValue(a.error))))))
+    : null;
   const box = $('#job-detail');
   box.replaceChildren(el('h3', null, `작업 #${job.id} · ${job.kind}`), dl,
+    ...(tried ? [el('h3', null, `시도 (${attempts.length})`), tried] : []),
     el('h3', null, `행 오류 (${fmtInt(errors.length)}${more})`), table);
   box.hidden = false;
 }
@@ -682,6 +709,18 @@ async function cancelJob(id) {
   try {
     await api('POST', `/v1/jobs/${enc(id)}/cancel`);
     setStatus(`작업 #${id} 취소 요청함`);
+  } catch (e) {
+    showError(e);
+  }
+  stopJobsTimer();
+  await loadJobs();
+}
+
+async function retryJob(id) {
+  clearError();
+  try {
+    const job = await api('POST', `/v1/jobs/${enc(id)}/retry`);
+    setStatus(`작업 #${id} 재시도: ${stateText(job)}`);
   } catch (e) {
     showError(e);
   }

@@ -233,11 +233,13 @@ async fn the_console_serves_searches_indexes_jobs_and_charts_in_a_real_browser()
     );
     screenshot(&browser, "indexes").await;
 
-    // Jobs: the list, and a job's detail.
+    // Jobs: the counts per state, the list, and a job's detail with its attempts.
     open(&browser, &s.base, "jobs").await;
+    wait_for_text(&browser, "#job-counts", |t| t.contains("succeeded 3")).await;
     let row = wait_for(&browser, "#jobs tr.job").await;
     row.click().await.unwrap();
     wait_for_text(&browser, "#job-detail", |t| t.contains("succeeded")).await;
+    wait_for(&browser, "#job-detail table.attempts").await;
     screenshot(&browser, "jobs").await;
 
     // Charts drawn from aggregations.
