@@ -165,13 +165,7 @@ impl Catalog {
         not_before: i64,
     ) -> Result<bool, CatalogError> {
         let mut tx = self.write_tx().await?;
-        let other: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM jobs WHERE kind = ? AND state = 'queued' AND action = 'reindex'",
-        )
-        .bind(&job.kind)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if other.is_some() {
+        if waiting_reindex(&mut tx, &job.kind).await?.is_some() {
             return Ok(false);
         }
         let now = now_ms();
@@ -213,13 +207,7 @@ impl Catalog {
             });
         }
         let mut tx = self.write_tx().await?;
-        let other: Option<i64> = sqlx::query_scalar(
-            "SELECT id FROM jobs WHERE kind = ? AND state = 'queued' AND action = 'reindex'",
-        )
-        .bind(&job.kind)
-        .fetch_optional(&mut *tx)
-        .await?;
-        if let Some(other) = other {
+        if let Some(other) = waiting_reindex(&mut tx, &job.kind).await? {
             return Err(CatalogError::NotRetryable {
                 job_id: id,
                 reason: format!("job {other} already waits to reindex {}", job.kind),
@@ -429,6 +417,19 @@ impl Catalog {
         .await?;
         Ok(floor)
     }
+}
+
+/// The reindex of `kind` waiting in the queue, if any.
+async fn waiting_reindex(
+    tx: &mut sqlx::Transaction<'static, sqlx::Sqlite>,
+    kind: &str,
+) -> Result<Option<i64>, CatalogError> {
+    Ok(sqlx::query_scalar(
+        "SELECT id FROM jobs WHERE kind = ? AND state = 'queued' AND action = 'reindex'",
+    )
+    .bind(kind)
+    .fetch_optional(&mut **tx)
+    .await?)
 }
 
 /// The next version number of `kind`.
