@@ -95,8 +95,6 @@ pub struct Row {
 /// (it cannot be read any further).
 pub struct Rows {
     inner: Box<dyn Iterator<Item = Result<Row, TransferError>> + Send>,
-    /// Bytes of the file (for progress).
-    pub bytes: u64,
 }
 
 impl Iterator for Rows {
@@ -122,7 +120,6 @@ pub fn open_rows(
         path: path.display().to_string(),
         reason,
     };
-    let bytes = std::fs::metadata(path).map_err(io)?.len();
     let context = Context {
         spec: spec.clone(),
         list_separator,
@@ -231,7 +228,7 @@ pub fn open_rows(
             }))
         }
     };
-    Ok(Rows { inner, bytes })
+    Ok(Rows { inner })
 }
 
 /// Whether a JSON line is the header an export writes (`{"export": {...}}`).

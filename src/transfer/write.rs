@@ -120,11 +120,6 @@ impl Exporter {
         })
     }
 
-    /// The columns: `id`, then the kind's stored fields in spec order.
-    pub fn columns(&self) -> &[String] {
-        &self.columns
-    }
-
     /// Writes one document (`id` and its stored fields).
     pub fn write(&mut self, id: &Json, source: &Map<String, Json>) -> Result<(), TransferError> {
         let separator = self.list_separator;
@@ -174,11 +169,6 @@ impl Exporter {
         }
         self.written += 1;
         Ok(())
-    }
-
-    /// Documents written so far.
-    pub fn written(&self) -> u64 {
-        self.written
     }
 
     /// Flushes the stream, or saves the workbook (with its `export` sheet).
