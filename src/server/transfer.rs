@@ -45,9 +45,7 @@ pub(super) async fn import(
         .spec(&alias)
         .map_err(crate::app::AppError::from)?;
     let format = match &params.format {
-        Some(name) => name
-            .parse::<Format>()
-            .map_err(|e| ApiError::new(Code::InvalidRequest, e.to_string(), Some("format")))?,
+        Some(name) => format_param(name)?,
         None => headers
             .get(header::CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
@@ -76,6 +74,13 @@ pub(super) async fn import(
     };
     let id = app.start_import(&alias, &path, options).await?;
     Ok((StatusCode::ACCEPTED, Json(json!({"job_id": id}))))
+}
+
+/// The `format` parameter, or a 400 naming it.
+fn format_param(name: &str) -> Result<Format, ApiError> {
+    name.parse().map_err(|e: crate::transfer::TransferError| {
+        ApiError::new(Code::InvalidRequest, e.to_string(), Some("format"))
+    })
 }
 
 /// Streams the body into `path`, refusing past `limit` bytes.
@@ -135,9 +140,7 @@ pub(super) async fn export(
     Params(params): Params<ExportParams>,
 ) -> Result<Response, ApiError> {
     let format = match &params.format {
-        Some(name) => name
-            .parse::<Format>()
-            .map_err(|e| ApiError::new(Code::InvalidRequest, e.to_string(), Some("format")))?,
+        Some(name) => format_param(name)?,
         None => Format::Jsonl,
     };
     let filter = match &params.filter {
