@@ -12,7 +12,10 @@
 //! (default `target/`) and reused while its `complete` marker exists; delete the
 //! directory to rebuild. `CHATDA_BENCH_DOCS` sets N (default 1,000,000).
 //!
-//! Run: `cargo bench --bench query`; quick: `CHATDA_BENCH_DOCS=50000 cargo bench --bench query`.
+//! Run: `cargo bench --bench query`; quick: `CHATDA_BENCH_DOCS=50000 cargo bench --bench query`;
+//! `CHATDA_BENCH_EXACT_TOTALS=1` also times every text class with exact totals,
+//! interleaved with the default capped ones; `CHATDA_BENCH_SEARCH_THREADS=1` searches
+//! each query's segments in turn (default: side by side, one thread per core).
 //! Under `cargo test` (criterion's test mode) it uses a 2,000-document index and runs each
 //! request once, as a smoke test.
 
@@ -21,7 +24,7 @@ use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use chatda::engine::{Engine, EngineConfig};
-use chatda::query::SearchRequest;
+use chatda::query::{SearchRequest, TrackTotal};
 use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use serde_json::{Value as Json, json};
 use tantivy::IndexWriter;
@@ -209,8 +212,13 @@ fn open_engine(dir: &Path) -> Engine {
             .build()
             .expect("a tokio runtime")
     });
+    let search_threads = std::env::var("CHATDA_BENCH_SEARCH_THREADS").map_or(0, |v| {
+        v.parse()
+            .unwrap_or_else(|_| panic!("CHATDA_BENCH_SEARCH_THREADS must be a number, found {v:?}"))
+    });
     let config = EngineConfig {
         search_cache_bytes: 0,
+        search_threads,
         ..EngineConfig::new(dir).expect("engine config")
     };
     runtime
@@ -309,8 +317,24 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted[rank - 1].as_secs_f64() * 1e3
 }
 
-/// Plain single-threaded timing loop: p50/p99 per class, and p50 per request.
+/// The same requests counting every match (`"track_total_hits": true`), for
+/// `CHATDA_BENCH_EXACT_TOTALS=1`: timed interleaved with the default (capped) ones.
+fn exact_totals(class: &Class) -> Vec<SearchRequest> {
+    class
+        .requests
+        .iter()
+        .map(|r| SearchRequest {
+            track_total_hits: TrackTotal::Exact,
+            ..r.clone()
+        })
+        .collect()
+}
+
+/// Plain single-threaded timing loop: p50/p99 per class, and p50 per request. With
+/// `CHATDA_BENCH_EXACT_TOTALS=1`, each text class is also timed with exact totals, the
+/// two interleaved request by request, and printed as `<class>=exact`.
 fn percentiles(engine: &Engine, classes: &[Class], totals: &[Vec<u64>]) {
+    let compare = std::env::var("CHATDA_BENCH_EXACT_TOTALS").is_ok_and(|v| v == "1");
     eprintln!(
         "\n{:<13} {:>8} {:>8} {:>8}  {:>22}  target",
         "class", "p50_ms", "p99_ms", "max_ms", "hits_total_first_query"
@@ -318,10 +342,12 @@ fn percentiles(engine: &Engine, classes: &[Class], totals: &[Vec<u64>]) {
     let mut per_request = Vec::new();
     for (class, totals) in classes.iter().zip(totals) {
         let n = class.requests.len();
+        let twin = (compare && !class.aggregation).then(|| exact_totals(class));
         for i in 0..WARMUP_ITERS {
             black_box(engine.search(KIND, &class.requests[i % n]).expect("search"));
         }
         let mut all = Vec::with_capacity(TIMED_ITERS);
+        let mut twin_times = Vec::with_capacity(TIMED_ITERS);
         let mut by_request = vec![Vec::new(); n];
         for i in 0..TIMED_ITERS {
             let started = Instant::now();
@@ -329,6 +355,21 @@ fn percentiles(engine: &Engine, classes: &[Class], totals: &[Vec<u64>]) {
             let took = started.elapsed();
             all.push(took);
             by_request[i % n].push(took);
+            if let Some(twin) = &twin {
+                let started = Instant::now();
+                black_box(engine.search(KIND, &twin[i % n]).expect("search"));
+                twin_times.push(started.elapsed());
+            }
+        }
+        if !twin_times.is_empty() {
+            twin_times.sort();
+            eprintln!(
+                "{:<13} {:>8.3} {:>8.3} {:>8.3}",
+                format!("{}=exact", class.name),
+                percentile(&twin_times, 0.50),
+                percentile(&twin_times, 0.99),
+                twin_times.last().map_or(0.0, |d| d.as_secs_f64() * 1e3),
+            );
         }
         all.sort();
         let (p50, p99) = (percentile(&all, 0.50), percentile(&all, 0.99));

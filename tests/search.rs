@@ -688,3 +688,104 @@ fn explain_gives_every_hit_the_tree_of_its_score() {
     );
     assert!(e.to_string().contains("explain"), "{e}");
 }
+
+#[test]
+fn capped_totals_keep_the_page_and_say_gte() {
+    let cap = 40;
+    let mut capped_some = false;
+    for q in ["콘서트", "서울 콘서트", "아이유", "뮤지컬 공연", "서울"] {
+        for (offset, limit) in [(0, 10), (25, 10), (0, 30)] {
+            let request = |track: Json| json!({"q": q, "offset": offset, "limit": limit, "track_total_hits": track});
+            let exact = search("concerts", request(json!(true)));
+            let capped = search("concerts", request(json!(cap)));
+            assert_eq!(exact.total.relation, "eq");
+            let scores = |r: &SearchResponse| -> Vec<(u64, String)> {
+                r.hits
+                    .iter()
+                    .map(|h| (h.id.as_u64().unwrap(), format!("{:.5}", h.score)))
+                    .collect()
+            };
+            assert_eq!(scores(&capped), scores(&exact), "{q} {offset}+{limit}");
+            if exact.total.value >= cap {
+                assert_eq!(
+                    (capped.total.value, capped.total.relation),
+                    (cap, "gte"),
+                    "{q}"
+                );
+                capped_some = true;
+            } else {
+                assert_eq!(capped.total, exact.total, "{q}");
+            }
+        }
+    }
+    assert!(capped_some, "no query matched more than {cap} documents");
+
+    // Cursor pages under a cap visit the same hits as exact ones.
+    let walk = |track: Json| {
+        let mut seen = Vec::new();
+        let mut request = json!({"q": "서울 콘서트", "limit": 15, "track_total_hits": track});
+        for _ in 0..4 {
+            let page = search("concerts", request.clone());
+            seen.extend(ids(&page));
+            let Some(cursor) = page.next_cursor else {
+                break;
+            };
+            request["search_after"] = json!(cursor);
+        }
+        seen
+    };
+    assert_eq!(walk(json!(5)), walk(json!(true)));
+
+    // Sorted by a field, with aggregations, or counting only: always exact.
+    for request in [
+        json!({"q": "콘서트", "sort": [{"start_date": "asc"}], "track_total_hits": 5}),
+        json!({"q": "콘서트", "aggs": {"g": {"terms": {"field": "genre"}}}, "track_total_hits": 5}),
+        json!({"q": "콘서트", "limit": 0, "track_total_hits": 5}),
+    ] {
+        let response = search("concerts", request.clone());
+        assert_eq!(response.total.relation, "eq", "{request}");
+        assert!(response.total.value > 5, "{request}");
+    }
+    let exact_default = search("concerts", json!({"q": "콘서트"}));
+    assert_eq!(
+        exact_default.total.relation, "eq",
+        "fewer than 10,000 matches are counted exactly by default"
+    );
+}
+
+#[test]
+fn segments_searched_side_by_side_give_the_same_answer() {
+    let index = corpus().engine.index("concerts").unwrap();
+    let segments = index.searcher().segment_readers().len();
+    assert!(segments > 1, "one segment: nothing to split");
+    for q in [
+        "콘서트",
+        "서울 콘서트",
+        "아이유",
+        "여름공연",
+        "ㅇㅇㅇ",
+        "레미제라불",
+        "나훈아 공연 보러 가고 싶다",
+    ] {
+        for track in [json!(true), json!(20)] {
+            let json = json!({"q": q, "limit": 20, "track_total_hits": track});
+            let request = SearchRequest::from_json(json.to_string().as_bytes()).unwrap();
+            // The engine splits a search running alone across its threads (one per
+            // core); `query::search` walks the segments in turn.
+            let threaded = corpus().engine.search("concerts", &request).unwrap();
+            let single = chatda::query::search(&index, &request).unwrap();
+            let page = |r: &SearchResponse| -> Vec<(u64, String)> {
+                r.hits
+                    .iter()
+                    .map(|h| (h.id.as_u64().unwrap(), format!("{:.5}", h.score)))
+                    .collect()
+            };
+            assert_eq!(
+                page(&threaded),
+                page(&single),
+                "{json} ({segments} segments)"
+            );
+            assert_eq!(threaded.total, single.total, "{json}");
+        }
+    }
+}

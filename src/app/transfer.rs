@@ -12,7 +12,7 @@ use serde_json::{Map, Value as Json};
 use super::{App, AppError};
 use crate::catalog::{Job, JobAction};
 use crate::pipeline::{self, ImportReport};
-use crate::query::SearchRequest;
+use crate::query::{SearchRequest, TrackTotal};
 use crate::transfer::{ColumnMap, ExportHeader, Exporter, Format, Rows, TransferError, open_rows};
 
 /// Hits fetched per page of an export.
@@ -262,6 +262,8 @@ impl App {
             q: request.q.clone(),
             filter: request.filter.clone(),
             limit: EXPORT_PAGE,
+            // The header records how many rows follow.
+            track_total_hits: TrackTotal::Exact,
             cache: false,
             ..SearchRequest::default()
         };

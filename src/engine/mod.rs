@@ -30,7 +30,7 @@ use crate::analysis::{AnalysisError, Analyzer, AnalyzerConfig, Fingerprint};
 use crate::catalog::{Catalog, CatalogError, VersionState};
 use crate::error::{Code, ErrorCode};
 use crate::index::{BatchReport, IndexError, KindIndex};
-use crate::query::{self, QueryError, SearchError, SearchRequest, SearchResponse};
+use crate::query::{self, QueryError, SearchError, SearchRequest, SearchResponse, SearchThreads};
 use crate::schema::{KindSpec, SchemaError, Zone};
 use cache::{CacheKey, SearchCache};
 pub use cache::{CacheStats, DEFAULT_SEARCH_CACHE_BYTES};
@@ -110,6 +110,9 @@ pub struct EngineConfig {
     pub time_zone: Zone,
     /// Memory bound of the search result cache in bytes (0: no cache).
     pub search_cache_bytes: u64,
+    /// Threads a search running alone splits its segments across (0: one per core;
+    /// 1: none).
+    pub search_threads: usize,
 }
 
 impl EngineConfig {
@@ -124,6 +127,7 @@ impl EngineConfig {
                 .collect::<Result<_, _>>()?,
             time_zone: Zone::utc(),
             search_cache_bytes: DEFAULT_SEARCH_CACHE_BYTES,
+            search_threads: 0,
         })
     }
 }
@@ -151,6 +155,7 @@ pub struct Engine {
     /// For requests that name no time zone.
     time_zone: Zone,
     cache: SearchCache,
+    threads: SearchThreads,
 }
 
 impl Engine {
@@ -189,6 +194,7 @@ impl Engine {
             live,
             config.time_zone,
             config.search_cache_bytes,
+            config.search_threads,
         ))
     }
 
@@ -239,6 +245,7 @@ impl Engine {
             live,
             config.time_zone,
             config.search_cache_bytes,
+            config.search_threads,
         ))
     }
 
@@ -249,6 +256,7 @@ impl Engine {
         live: BTreeMap<String, Live>,
         time_zone: Zone,
         search_cache_bytes: u64,
+        search_threads: usize,
     ) -> Self {
         Engine {
             analyzer,
@@ -259,6 +267,7 @@ impl Engine {
             stopping: AtomicBool::new(false),
             time_zone,
             cache: SearchCache::new(search_cache_bytes),
+            threads: SearchThreads::new(search_threads),
         }
     }
 
@@ -435,7 +444,12 @@ impl Engine {
         let request = self.zoned(request);
         let searcher = live.index.searcher();
         if !self.cache.enabled() || !request.cache {
-            return Ok(query::search_with(&live.index, &searcher, &request)?);
+            return Ok(query::search_with(
+                &live.index,
+                &searcher,
+                &request,
+                &self.threads,
+            )?);
         }
         let key = CacheKey {
             kind: kind.to_string(),
@@ -449,7 +463,7 @@ impl Engine {
             response.took_ms = started.elapsed().as_secs_f64() * 1e3;
             return Ok(response);
         }
-        let response = query::search_with(&live.index, &searcher, &request)?;
+        let response = query::search_with(&live.index, &searcher, &request, &self.threads)?;
         self.cache.put(key, response.clone());
         Ok(response)
     }

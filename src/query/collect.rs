@@ -8,6 +8,8 @@
 //! visited once, however many share a score or a date.
 
 use std::collections::BinaryHeap;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, ColumnType};
@@ -111,8 +113,10 @@ pub struct Ranked {
 pub struct Ranking {
     /// Best first.
     pub hits: Vec<Ranked>,
-    /// Every document collected (before the cursor cut).
+    /// Every document collected (before the cursor cut); when `capped`, the cap.
     pub total: u64,
+    /// Counting stopped at [`Rank::count_up_to`]: `total` is a lower bound.
+    pub capped: bool,
 }
 
 /// Keeps the best `window` hits by [`RankKey`] that come after `after`, and counts all.
@@ -126,6 +130,11 @@ pub struct Rank {
     /// Raised to the worst kept score once the window is full, when the first sort key
     /// is the score, descending (see [`Floor`]).
     pub floor: Option<Floor>,
+    /// Past this many documents, the floor's scorers may skip documents below it
+    /// (`None`: count every one). Only a ranking by score skips.
+    pub count_up_to: Option<u64>,
+    /// Documents counted by the segments so far (for `count_up_to`).
+    pub counted: Arc<AtomicU64>,
 }
 
 impl Collector for Rank {
@@ -150,16 +159,21 @@ impl Collector for Rank {
             });
         }
         let tiebreak = fast.u64(TIEBREAK_FIELD)?;
+        let floor = self
+            .floor
+            .clone()
+            .filter(|_| self.sort.first() == Some(&SortBy::Score(Order::Desc)));
         Ok(RankSegment {
             segment,
             keys,
             tiebreak,
             after: self.after,
             window: self.window,
-            floor: self
-                .floor
-                .clone()
-                .filter(|_| self.sort.first() == Some(&SortBy::Score(Order::Desc))),
+            cap: self.count_up_to.filter(|_| floor.is_some()),
+            counted: Arc::clone(&self.counted),
+            unshared: 0,
+            capped: false,
+            floor,
             heap: BinaryHeap::new(),
             total: 0,
             column_buffer: Vec::new(),
@@ -172,11 +186,19 @@ impl Collector for Rank {
     }
 
     fn merge_fruits(&self, fruits: Vec<SegmentRanking>) -> tantivy::Result<Ranking> {
-        let total = fruits.iter().map(|f| f.total).sum();
+        let capped = fruits.iter().any(|f| f.capped);
+        let total = match self.count_up_to {
+            Some(cap) if capped => cap,
+            _ => fruits.iter().map(|f| f.total).sum(),
+        };
         let mut hits: Vec<Ranked> = fruits.into_iter().flat_map(|f| f.hits).collect();
         hits.sort_unstable_by_key(|h| h.key);
         hits.truncate(self.window);
-        Ok(Ranking { hits, total })
+        Ok(Ranking {
+            hits,
+            total,
+            capped,
+        })
     }
 }
 
@@ -202,6 +224,13 @@ pub struct RankSegment {
     after: Option<RankKey>,
     window: usize,
     floor: Option<Floor>,
+    /// [`Rank::count_up_to`], when this segment ranks by score.
+    cap: Option<u64>,
+    counted: Arc<AtomicU64>,
+    /// Counted here, not yet added to `counted`.
+    unshared: u64,
+    /// The cap was reached: the floor's scorers skip.
+    capped: bool,
     heap: BinaryHeap<HeapEntry>,
     total: u64,
     /// Scratch space of [`SegmentCollector::collect_block`]: one column's values.
@@ -214,6 +243,7 @@ pub struct RankSegment {
 pub struct SegmentRanking {
     hits: Vec<Ranked>,
     total: u64,
+    capped: bool,
 }
 
 #[derive(PartialEq)]
@@ -259,7 +289,32 @@ fn column_key(value: Option<u64>, order: Order) -> u64 {
     }
 }
 
+/// Documents a segment counts before it adds them to the shared count.
+const COUNT_BATCH: u64 = 64;
+
 impl RankSegment {
+    /// Counts one more document; past the cap, lets the scorers skip.
+    #[inline]
+    fn count(&mut self) {
+        self.total += 1;
+        let Some(cap) = self.cap else { return };
+        if self.capped {
+            return;
+        }
+        self.unshared += 1;
+        if self.unshared < COUNT_BATCH && self.total < cap {
+            return;
+        }
+        let counted = self.counted.fetch_add(self.unshared, Ordering::Relaxed) + self.unshared;
+        self.unshared = 0;
+        if counted >= cap
+            && let Some(floor) = &self.floor
+        {
+            self.capped = true;
+            floor.start_skipping();
+        }
+    }
+
     /// Keeps the hit if it ranks among the best `window` after the cursor.
     #[inline]
     fn offer(&mut self, key: RankKey, doc: DocId, score: Score) {
@@ -293,7 +348,7 @@ impl SegmentCollector for RankSegment {
     type Fruit = SegmentRanking;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.total += 1;
+        self.count();
         if self.window == 0 {
             return;
         }
@@ -360,9 +415,11 @@ impl SegmentCollector for RankSegment {
     }
 
     fn harvest(self) -> SegmentRanking {
+        self.counted.fetch_add(self.unshared, Ordering::Relaxed);
         SegmentRanking {
             hits: self.heap.into_iter().map(|e| e.0).collect(),
             total: self.total,
+            capped: self.capped,
         }
     }
 }

@@ -38,14 +38,14 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 /// Distance between two tiers in a collected score (scores run 0–1 within a tier).
 pub const TIER_STRIDE: Score = 2.0;
-/// In a relaxed query, words in more than 1 in this many documents of a segment do not
+/// In a relaxed query, words in more than 1 in this many documents of the index do not
 /// make a document a candidate on their own.
 pub const PIVOT_SHARE: u32 = 20;
 
@@ -76,26 +76,47 @@ pub fn shown(ranked: Score) -> Score {
 /// full), raised by the collector and read by the [`Coverage`] scorers. Shared by the
 /// segments of one search: a score below the k-th best of one segment is below the
 /// k-th best of all.
+///
+/// Once the collector has counted the request's `track_total_hits`, it also lets the
+/// scorers *skip* documents that cannot reach the floor: they are then neither ranked
+/// nor counted.
 #[derive(Debug, Clone, Default)]
-pub struct Floor(Arc<AtomicU32>);
+pub struct Floor(Arc<FloorState>);
+
+#[derive(Debug, Default)]
+struct FloorState {
+    score: AtomicU32,
+    skipping: AtomicBool,
+}
 
 impl Floor {
     /// The current floor.
     pub fn get(&self) -> Score {
-        f32::from_bits(self.0.load(Ordering::Relaxed))
+        f32::from_bits(self.0.score.load(Ordering::Relaxed))
     }
 
     /// Raises the floor to `score` (never lowers it).
     pub fn raise(&self, score: Score) {
         // Non-negative floats order like their bits.
         if score > 0.0 {
-            self.0.fetch_max(score.to_bits(), Ordering::Relaxed);
+            self.0.score.fetch_max(score.to_bits(), Ordering::Relaxed);
         }
     }
 
-    /// Back to 0, for another run of the same query.
+    /// Whether documents below the floor may be skipped (the count is capped).
+    pub fn skipping(&self) -> bool {
+        self.0.skipping.load(Ordering::Relaxed)
+    }
+
+    /// From now on, documents below the floor may be skipped.
+    pub fn start_skipping(&self) {
+        self.0.skipping.store(true, Ordering::Relaxed);
+    }
+
+    /// Back to 0, counting every document, for another run of the same query.
     pub fn reset(&self) {
-        self.0.store(0, Ordering::Relaxed);
+        self.0.score.store(0, Ordering::Relaxed);
+        self.0.skipping.store(false, Ordering::Relaxed);
     }
 }
 
@@ -219,33 +240,50 @@ impl Query for Coverage {
                     own: w.query.weight(enable_scoring)?,
                     weight: w.weight,
                     spans: w.spans.clone(),
+                    pivot: true,
                 })
             })
             .collect::<tantivy::Result<Vec<_>>>()?;
-        // A word no document has ("표" in "나훈아 콘서트 표 있어요") cannot tell documents
-        // apart: it weighs nothing in a partial match's share.
         if self.relaxed
             && let Some(searcher) = enable_scoring.searcher()
         {
-            let matches_somewhere = |weight: &dyn Weight| -> tantivy::Result<bool> {
-                for reader in searcher.segment_readers() {
-                    if weight.scorer(reader, 1.0)?.doc() != TERMINATED {
-                        return Ok(true);
-                    }
+            // How many documents each span and word can match in the whole index. A word
+            // no document has ("표" in "나훈아 콘서트 표 있어요") cannot tell documents
+            // apart: it weighs nothing in a partial match's share. Which words make
+            // candidates is decided on the whole index too, so that the answer does not
+            // depend on how the documents happen to be split into segments.
+            let mut span_costs = vec![0u64; spans.len()];
+            let mut word_costs = vec![0u64; words.len()];
+            let mut max_doc = 0u64;
+            for reader in searcher.segment_readers() {
+                max_doc += u64::from(reader.max_doc());
+                let cost = |weight: &dyn Weight| -> tantivy::Result<u64> {
+                    let scorer = weight.scorer(reader, 1.0)?;
+                    Ok(if scorer.doc() == TERMINATED {
+                        0
+                    } else {
+                        scorer.cost().max(1)
+                    })
+                };
+                for (total, span) in span_costs.iter_mut().zip(&spans) {
+                    *total += cost(span.as_ref())?;
                 }
-                Ok(false)
-            };
-            // Each span once, however many words it covers.
-            let span_found = spans
+                for (total, word) in word_costs.iter_mut().zip(&words) {
+                    *total += cost(word.own.as_ref())?;
+                }
+            }
+            let selective = max_doc / u64::from(PIVOT_SHARE);
+            let costs: Vec<u64> = words
                 .iter()
-                .map(|w| matches_somewhere(w.as_ref()))
-                .collect::<tantivy::Result<Vec<bool>>>()?;
-            for word in &mut words {
-                if !word.spans.iter().any(|&j| span_found[j])
-                    && !matches_somewhere(word.own.as_ref())?
-                {
+                .zip(&word_costs)
+                .map(|(word, own)| own + word.spans.iter().map(|&j| span_costs[j]).sum::<u64>())
+                .collect();
+            let any_selective = costs.iter().any(|&c| c > 0 && c <= selective);
+            for (word, &cost) in words.iter_mut().zip(&costs) {
+                if cost == 0 {
                     word.weight = 0.0;
                 }
+                word.pivot = !any_selective || cost <= selective;
             }
         }
         let boosters = self
@@ -292,6 +330,9 @@ struct WordWeight {
     own: Box<dyn Weight>,
     weight: f32,
     spans: Vec<usize>,
+    /// Whether documents with this word are candidates of a relaxed query (the word is
+    /// selective in the whole index, or no word is).
+    pivot: bool,
 }
 
 struct CoverageWeight {
@@ -335,6 +376,7 @@ impl Weight for CoverageWeight {
                 own,
                 spans: live,
                 weight: word.weight,
+                pivot: word.pivot,
                 cost,
             });
         }
@@ -352,13 +394,7 @@ impl Weight for CoverageWeight {
         boosters.sort_by_key(|(_, tier)| std::cmp::Reverse(*tier));
         // The rarest word drives the intersection.
         words.sort_by_key(|w| w.cost);
-        let selective = u64::from(reader.max_doc() / PIVOT_SHARE);
-        let mut pivots: Vec<usize> = (0..words.len())
-            .filter(|&i| words[i].cost <= selective)
-            .collect();
-        if pivots.is_empty() {
-            pivots = (0..words.len()).collect();
-        }
+        let pivots: Vec<usize> = (0..words.len()).filter(|&i| words[i].pivot).collect();
         let mut scorer = CoverageScorer {
             all: self.words.len(),
             total_weight,
@@ -411,6 +447,8 @@ struct WordScorer {
     own: Option<Box<dyn Scorer>>,
     spans: Vec<usize>,
     weight: f32,
+    /// See [`WordWeight::pivot`].
+    pivot: bool,
     /// Documents it can match at most (own and spans).
     cost: u64,
 }
@@ -477,9 +515,11 @@ struct CoverageScorer {
 }
 
 impl CoverageScorer {
-    /// Strict: the first document at or after `target` that every word matches.
+    /// Strict: the first document at or after `target` that every word matches (and,
+    /// once the collector skips, that can still reach the floor: see [`Self::lead`]).
     fn align(&mut self, mut target: DocId) -> DocId {
         'search: loop {
+            target = self.lead(target);
             if target == TERMINATED {
                 return TERMINATED;
             }
@@ -494,9 +534,41 @@ impl CoverageScorer {
         }
     }
 
+    /// Where a document that can still enter the page may be, at or after `target`.
+    ///
+    /// Until the collector skips, anywhere. Then, a full match scores at most
+    /// `ranked(tier, 1.0)`: once the floor is above that for a document matching no
+    /// booster, only the documents of the boosters whose tier can still reach it are
+    /// candidates (the first of them at or after `target`; none: the end).
+    fn lead(&mut self, target: DocId) -> DocId {
+        let Some(floor) = self.floor.as_ref().filter(|f| f.skipping()).map(Floor::get) else {
+            return target;
+        };
+        if target == TERMINATED || ranked(TIER_ALL, 1.0) * self.boost >= floor {
+            return target;
+        }
+        let mut first = TERMINATED;
+        // Highest tier first.
+        for (scorer, tier) in &mut self.boosters {
+            if ranked(*tier, 1.0) * self.boost < floor {
+                break;
+            }
+            first = first.min(reach(scorer.as_mut(), target));
+        }
+        first
+    }
+
     /// Relaxed: the first document at or after `target` that a pivot word matches; every
     /// word is positioned at or after it.
     fn next_candidate(&mut self, target: DocId) -> DocId {
+        // Once only full matches can reach the floor, the partial ones are skipped.
+        if self
+            .floor
+            .as_ref()
+            .is_some_and(|f| f.skipping() && ranked(TIER_PARTIAL, 1.0) * self.boost < f.get())
+        {
+            return self.align(target);
+        }
         let mut candidate = TERMINATED;
         for &i in &self.pivots {
             candidate = candidate.min(self.words[i].position(&mut self.spans, target));
@@ -716,5 +788,76 @@ mod tests {
         let relaxed = searcher.search(&coverage(true), &top).unwrap();
         let docs: Vec<u32> = relaxed.iter().map(|(_, a)| a.doc_id).collect();
         assert_eq!(docs, [1, 0, 2]);
+    }
+
+    #[test]
+    fn once_skipping_only_documents_of_a_high_enough_tier_are_visited() {
+        let mut builder = Schema::builder();
+        let f = builder.add_text_field("f", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
+        // Every document has the word; every tenth also the booster's term.
+        for i in 0..100u32 {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f, "word");
+            if i % 10 == 0 {
+                doc.add_text(f, "whole");
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let reader = searcher.segment_reader(0);
+        let floor = Floor::default();
+        let coverage = Coverage::new(
+            vec![CoverWord {
+                query: Box::new(AnyTerm::new(f, vec![Term::from_field_text(f, "word")], 0.8)),
+                weight: 1.0,
+                spans: Vec::new(),
+            }],
+            vec![Booster {
+                query: Box::new(TermQuery::new(
+                    Term::from_field_text(f, "whole"),
+                    IndexRecordOption::Basic,
+                )),
+                tier: TIER_WHOLE,
+            }],
+            false,
+        )
+        .with_floor(floor.clone());
+        let weight = coverage
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        let visit = |scorer: &mut Box<dyn Scorer>| {
+            let mut docs = Vec::new();
+            while scorer.doc() != TERMINATED {
+                docs.push(scorer.doc());
+                scorer.advance();
+            }
+            docs
+        };
+
+        // A floor in the whole-value tier alone skips nothing until the count is capped.
+        floor.raise(ranked(TIER_WHOLE, 0.5));
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert_eq!(visit(&mut scorer).len(), 100);
+
+        // Capped: only the booster's documents can reach the floor.
+        floor.start_skipping();
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        let visited = visit(&mut scorer);
+        assert_eq!(visited, (0..100).step_by(10).collect::<Vec<u32>>());
+
+        // A floor any full match can reach skips nothing.
+        floor.reset();
+        floor.raise(ranked(TIER_ALL, 0.9));
+        floor.start_skipping();
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert_eq!(visit(&mut scorer).len(), 100);
+
+        // Above every tier: nothing is left.
+        floor.raise(ranked(TIER_WHOLE + 1, 0.0));
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert!(visit(&mut scorer).is_empty());
     }
 }

@@ -29,11 +29,12 @@ pub use aggs::{
 pub use filter::build_filter;
 pub use highlight::Span;
 pub use request::{
-    DEFAULT_LIMIT, Hit, MAX_EXPLAIN, MAX_LIMIT, MAX_QUERY_CHARS, MAX_SORT_KEYS, MAX_WINDOW, Order,
-    SCORE, SearchRequest, SearchResponse, SortClause, Total,
+    DEFAULT_LIMIT, DEFAULT_TRACK_TOTAL_HITS, Hit, MAX_EXPLAIN, MAX_LIMIT, MAX_QUERY_CHARS,
+    MAX_SORT_KEYS, MAX_WINDOW, Order, SCORE, SearchRequest, SearchResponse, SortClause, Total,
+    TrackTotal,
 };
 pub use score::DEFAULT_MIN_SCORE;
-pub use search::{aggregate, search, search_with};
+pub use search::{SearchThreads, aggregate, search, search_with};
 pub use text::{Fuzzy, KeywordField, Matching, TextMatch, TextQuery, WeightedField};
 pub use understand::{Group, QueryPlan, TypedWord};
 

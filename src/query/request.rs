@@ -32,6 +32,8 @@ pub const MAX_QUERY_CHARS: usize = 500;
 pub const MAX_SORT_KEYS: usize = 3;
 /// Most hits a page with `explain` holds.
 pub const MAX_EXPLAIN: usize = 100;
+/// Default of `track_total_hits`: documents counted exactly before the count may stop.
+pub const DEFAULT_TRACK_TOTAL_HITS: u64 = 10_000;
 
 /// A search: text, filters, ranking, paging, highlights and aggregations.
 #[derive(Debug, Clone, PartialEq, Deserialize)]
@@ -79,6 +81,13 @@ pub struct SearchRequest {
     /// Time zone of bare dates in filters and of calendar buckets: `UTC`, `+09:00`,
     /// `Asia/Seoul`; default: the engine's (`time_zone` in the settings, UTC unless set).
     pub time_zone: Option<String>,
+    /// How far `total` is counted exactly: `true` (every match), or a number `n`
+    /// (default [`DEFAULT_TRACK_TOTAL_HITS`]; `false` is 0). Past `n` matches, a search
+    /// sorted by score may skip documents that can no longer reach the page, and
+    /// `total` is then `{"value": n, "relation": "gte"}` (like Elasticsearch's option of
+    /// the same name). Aggregations always see every match.
+    #[serde(deserialize_with = "track_total_from_json")]
+    pub track_total_hits: TrackTotal,
     /// Whether the answer may come from (and go to) the result cache (default true; like
     /// Elasticsearch's `request_cache`). The cache never serves an answer from an older
     /// index state; `false` is for measuring the search itself.
@@ -103,6 +112,7 @@ impl Default for SearchRequest {
             explain: false,
             aggs: None,
             time_zone: None,
+            track_total_hits: TrackTotal::UpTo(DEFAULT_TRACK_TOTAL_HITS),
             cache: true,
         }
     }
@@ -274,6 +284,28 @@ impl<'de> Deserialize<'de> for SortClause {
     }
 }
 
+/// How far the total is counted exactly (see [`SearchRequest::track_total_hits`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TrackTotal {
+    /// Every match is counted.
+    Exact,
+    /// Counting may stop past this many matches.
+    UpTo(u64),
+}
+
+fn track_total_from_json<'de, D: Deserializer<'de>>(
+    deserializer: D,
+) -> Result<TrackTotal, D::Error> {
+    match Json::deserialize(deserializer)? {
+        Json::Bool(true) => Ok(TrackTotal::Exact),
+        Json::Bool(false) => Ok(TrackTotal::UpTo(0)),
+        Json::Number(n) if n.as_u64().is_some() => Ok(TrackTotal::UpTo(n.as_u64().unwrap_or(0))),
+        other => Err(serde::de::Error::custom(format!(
+            "expected true, false or a count of documents, found {other}"
+        ))),
+    }
+}
+
 fn fuzzy_from_json<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Fuzzy, D::Error> {
     match Json::deserialize(deserializer)? {
         Json::Bool(true) => Ok(Fuzzy::Auto),
@@ -312,7 +344,8 @@ pub struct Hit {
 pub struct Total {
     /// The count.
     pub value: u64,
-    /// `"eq"`: exact. (Counting is never capped, so it is always exact.)
+    /// `"eq"`: exact; `"gte"`: at least `value` (counting stopped at the request's
+    /// `track_total_hits`).
     pub relation: &'static str,
 }
 
@@ -382,6 +415,16 @@ mod tests {
         assert_eq!(field(r#"{"limit": "ten"}"#), "limit");
         assert_eq!(field(r#"{"filters": {}}"#), "filters");
         assert_eq!(field(r#"{"fuzzy": 3}"#), "fuzzy");
+        assert_eq!(field(r#"{"track_total_hits": -1}"#), "track_total_hits");
+        assert_eq!(field(r#"{"track_total_hits": "all"}"#), "track_total_hits");
+        let track = |json: &str| {
+            SearchRequest::from_json(json.as_bytes())
+                .unwrap()
+                .track_total_hits
+        };
+        assert_eq!(track(r#"{"track_total_hits": true}"#), TrackTotal::Exact);
+        assert_eq!(track(r#"{"track_total_hits": false}"#), TrackTotal::UpTo(0));
+        assert_eq!(track(r#"{"track_total_hits": 500}"#), TrackTotal::UpTo(500));
         assert_eq!(field(r#"{"sort": ["a", {"b": "up"}]}"#), "sort[1]");
         assert_eq!(field(r#"{"q": 1"#), "q");
         assert!(SearchRequest::from_json(br#"["q", {}]"#).is_err());

@@ -11,7 +11,7 @@ use super::extract::{Body, Params, Search};
 use super::openapi::shapes::RankEvalBody;
 use crate::app::{RankEvalRequest, RankEvalResponse};
 
-#[utoipa::path(post, path = "/v1/indexes/{alias}/search", tag = "search", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body(content = Object, description = "q, filter, fields, fuzzy, prefix, match, min_score, sort, limit, offset, search_after, highlight, aggs, time_zone, cache (see docs/searching.md)"), responses((status = 200, description = "hits, total, took_ms, aggregations, next_cursor", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
+#[utoipa::path(post, path = "/v1/indexes/{alias}/search", tag = "search", params(("alias" = String, Path, description = "index alias: concerts, tickets, or a configured kind")), request_body(content = Object, description = "q, filter, fields, fuzzy, prefix, match, min_score, sort, limit, offset, search_after, highlight, explain, aggs, time_zone, track_total_hits, cache (see docs/searching.md)"), responses((status = 200, description = "hits, total, took_ms, aggregations, next_cursor", body = Object), (status = 400, description = "bad request: the error names the field", body = ErrorBody), (status = 401, description = "missing or wrong key", body = ErrorBody), (status = 404, description = "unknown index", body = ErrorBody)))]
 pub(super) async fn search(
     State(state): State<AppState>,
     Path(alias): Path<String>,

@@ -104,6 +104,11 @@ pub struct Settings {
     /// index are answered from it; 0 turns it off [default: 64].
     #[arg(long, env = "CHATDA_SEARCH_CACHE_MB", global = true)]
     pub search_cache_mb: Option<u64>,
+    /// Threads a search running alone splits its index segments across, so one broad
+    /// query on an idle server finishes sooner; 1 searches every query on one thread
+    /// [default: one per core].
+    #[arg(long, env = "CHATDA_SEARCH_THREADS", global = true)]
+    pub search_threads: Option<usize>,
     /// Seconds a client has to send its request headers [default: 10].
     #[arg(long, env = "CHATDA_HEADER_TIMEOUT_SECS", global = true)]
     pub header_timeout_secs: Option<u64>,
@@ -548,7 +553,13 @@ impl Settings {
             kinds: self.kinds()?,
             time_zone: self.zone()?,
             search_cache_bytes: self.search_cache_bytes(),
+            search_threads: self.search_threads(),
         })
+    }
+
+    /// Search threads (see [`Settings::search_threads`]); 0: one per core.
+    pub fn search_threads(&self) -> usize {
+        self.search_threads.unwrap_or(0)
     }
 
     /// Memory bound of the search result cache, in bytes (0: off).

@@ -22,6 +22,13 @@ impl Settings {
                 "search_cache_mb",
                 (self.search_cache_bytes() / (1024 * 1024)).to_string(),
             ),
+            (
+                "search_threads",
+                match self.search_threads() {
+                    0 => "one per core".to_string(),
+                    n => n.to_string(),
+                },
+            ),
             ("max_connections", self.max_connections().to_string()),
             ("max_body_bytes", self.max_body_bytes().to_string()),
             (

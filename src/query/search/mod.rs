@@ -3,6 +3,9 @@
 mod cursor;
 mod plan;
 mod render;
+mod threads;
+
+pub use threads::SearchThreads;
 
 use std::time::Instant;
 
@@ -12,23 +15,25 @@ use tantivy::{Searcher, TantivyError};
 
 use super::collect::{MinScore, Rank};
 use super::coverage::Floor;
-use super::request::{SearchRequest, SearchResponse, Total};
+use super::request::{SearchRequest, SearchResponse, Total, TrackTotal};
 use super::score::DEFAULT_MIN_SCORE;
 use super::{QueryError, SearchError};
 use crate::index::KindIndex;
 use plan::Plan;
 
-/// Runs `request` on `index` with a fresh searcher. Blocks (CPU and mmap reads): async
-/// callers should use `spawn_blocking`.
+/// Runs `request` on `index` with a fresh searcher, on the caller's thread. Blocks (CPU
+/// and mmap reads): async callers should use `spawn_blocking`.
 pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
-    search_with(index, &index.searcher(), request)
+    search_with(index, &index.searcher(), request, &SearchThreads::off())
 }
 
-/// [`search`] on a given searcher of `index` (one generation of it).
+/// [`search`] on a given searcher of `index` (one generation of it), its segments on
+/// `threads` when it runs alone.
 pub fn search_with(
     index: &KindIndex,
     searcher: &Searcher,
     request: &SearchRequest,
+    threads: &SearchThreads,
 ) -> Result<SearchResponse, SearchError> {
     let started = Instant::now();
     let plan = Plan::new(index, request)?;
@@ -46,6 +51,12 @@ pub fn search_with(
 
     let build =
         |text: Option<Box<dyn Query>>| plan::combine(text, filter.as_ref().map(|f| f.box_clone()));
+    // Counting may stop once the page can no longer change, unless every match must be
+    // seen: an exact count asked for, aggregations, or only a count (no page).
+    let count_up_to = match request.track_total_hits {
+        TrackTotal::UpTo(cap) if aggs.is_none() && request.limit > 0 => Some(cap),
+        _ => None,
+    };
     let run = |query: &dyn Query| {
         let collector = MinScore {
             inner: (
@@ -60,6 +71,8 @@ pub fn search_with(
                         plan.window + 1
                     },
                     floor: Some(floor.clone()),
+                    count_up_to,
+                    counted: Default::default(),
                 },
                 aggs.as_ref().map(|plan| plan.collector(index)),
             ),
@@ -69,18 +82,20 @@ pub fn search_with(
                 f32::MIN
             },
         };
-        searcher.search(query, &collector).map_err(|e| match e {
-            // tantivy checks intervals, limits and sub-aggregation shapes while collecting.
-            TantivyError::AggregationError(_) | TantivyError::InvalidArgument(_)
-                if aggs.is_some() =>
-            {
-                SearchError::Query(QueryError::BadAggregation {
-                    field: "aggs".into(),
-                    reason: e.to_string(),
-                })
-            }
-            e => SearchError::Index(e),
-        })
+        threads
+            .collect(searcher, query, &collector)
+            .map_err(|e| match e {
+                // tantivy checks intervals, limits and sub-aggregation shapes while collecting.
+                TantivyError::AggregationError(_) | TantivyError::InvalidArgument(_)
+                    if aggs.is_some() =>
+                {
+                    SearchError::Query(QueryError::BadAggregation {
+                        field: "aggs".into(),
+                        reason: e.to_string(),
+                    })
+                }
+                e => SearchError::Index(e),
+            })
     };
     let (strict, relaxed) = match text_match {
         Some(m) => (Some(m.strict), m.relaxed),
@@ -119,7 +134,7 @@ pub fn search_with(
         hits,
         total: Total {
             value: ranking.total,
-            relation: "eq",
+            relation: if ranking.capped { "gte" } else { "eq" },
         },
         took_ms: started.elapsed().as_secs_f64() * 1e3,
         aggregations: match (aggs, agg_results) {
