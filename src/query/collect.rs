@@ -8,8 +8,6 @@
 //! visited once, however many share a score or a date.
 
 use std::collections::BinaryHeap;
-use std::sync::Arc;
-use std::sync::atomic::{AtomicU64, Ordering};
 
 use tantivy::collector::{Collector, SegmentCollector};
 use tantivy::columnar::{Column, ColumnType};
@@ -130,11 +128,10 @@ pub struct Rank {
     /// Raised to the worst kept score once the window is full, when the first sort key
     /// is the score, descending (see [`Floor`]).
     pub floor: Option<Floor>,
-    /// Past this many documents, the floor's scorers may skip documents below it
-    /// (`None`: count every one). Only a ranking by score skips.
+    /// Past this many documents (counted in the floor, across segments), the floor's
+    /// scorers may skip documents below it (`None`: count every one). Only a ranking by
+    /// score skips.
     pub count_up_to: Option<u64>,
-    /// Documents counted by the segments so far (for `count_up_to`).
-    pub counted: Arc<AtomicU64>,
 }
 
 impl Collector for Rank {
@@ -170,7 +167,6 @@ impl Collector for Rank {
             after: self.after,
             window: self.window,
             cap: self.count_up_to.filter(|_| floor.is_some()),
-            counted: Arc::clone(&self.counted),
             unshared: 0,
             capped: false,
             floor,
@@ -226,8 +222,7 @@ pub struct RankSegment {
     floor: Option<Floor>,
     /// [`Rank::count_up_to`], when this segment ranks by score.
     cap: Option<u64>,
-    counted: Arc<AtomicU64>,
-    /// Counted here, not yet added to `counted`.
+    /// Counted here, not yet added to the floor's count.
     unshared: u64,
     /// The cap was reached: the floor's scorers skip.
     capped: bool,
@@ -305,11 +300,10 @@ impl RankSegment {
         if self.unshared < COUNT_BATCH && self.total < cap {
             return;
         }
-        let counted = self.counted.fetch_add(self.unshared, Ordering::Relaxed) + self.unshared;
+        let Some(floor) = &self.floor else { return };
+        let counted = floor.count(self.unshared);
         self.unshared = 0;
-        if counted >= cap
-            && let Some(floor) = &self.floor
-        {
+        if counted >= cap {
             self.capped = true;
             floor.start_skipping();
         }
@@ -415,7 +409,9 @@ impl SegmentCollector for RankSegment {
     }
 
     fn harvest(self) -> SegmentRanking {
-        self.counted.fetch_add(self.unshared, Ordering::Relaxed);
+        if let Some(floor) = &self.floor {
+            floor.count(self.unshared);
+        }
         SegmentRanking {
             hits: self.heap.into_iter().map(|e| e.0).collect(),
             total: self.total,

@@ -38,7 +38,7 @@
 
 use std::fmt;
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
@@ -86,6 +86,8 @@ pub struct Floor(Arc<FloorState>);
 #[derive(Debug, Default)]
 struct FloorState {
     score: AtomicU32,
+    /// Documents the collector has counted, for its cap.
+    counted: AtomicU64,
     skipping: AtomicBool,
 }
 
@@ -103,6 +105,11 @@ impl Floor {
         }
     }
 
+    /// Adds `n` documents to the search's count; returns the count.
+    pub fn count(&self, n: u64) -> u64 {
+        self.0.counted.fetch_add(n, Ordering::Relaxed) + n
+    }
+
     /// Whether documents below the floor may be skipped (the count is capped).
     pub fn skipping(&self) -> bool {
         self.0.skipping.load(Ordering::Relaxed)
@@ -116,6 +123,7 @@ impl Floor {
     /// Back to 0, counting every document, for another run of the same query.
     pub fn reset(&self) {
         self.0.score.store(0, Ordering::Relaxed);
+        self.0.counted.store(0, Ordering::Relaxed);
         self.0.skipping.store(false, Ordering::Relaxed);
     }
 }

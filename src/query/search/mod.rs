@@ -72,7 +72,6 @@ pub fn search_with(
                     },
                     floor: Some(floor.clone()),
                     count_up_to,
-                    counted: Default::default(),
                 },
                 aggs.as_ref().map(|plan| plan.collector(index)),
             ),
