@@ -15,7 +15,9 @@
 //! Without `CHATDA_LOAD_URL` it serves `target/bench-data/serve-<N>/` in-process, with the
 //! source of `benches/reindex.rs` (`CHATDA_BENCH_ROWS`, default 1,000,000; generated and
 //! indexed once, then cached). Client and server share the machine's cores, as `wrk`
-//! on loopback would. Under `cargo test` it runs 1 s against 300 generated rows.
+//! on loopback would. `CHATDA_SEARCH_THREADS` sets the server's search threads (default
+//! one per core); `CHATDA_LOAD_REINDEX=0` skips the runs during a reindex + swap. Under
+//! `cargo test` it runs 1 s against 300 generated rows.
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -282,7 +284,8 @@ async fn main() {
             100.0 * hits as f64 / (hits + misses).max(1) as f64
         );
     }
-    for &n in &clients {
+    let during_reindex = env::<u8>("CHATDA_LOAD_REINDEX").is_none_or(|on| on != 0);
+    for &n in clients.iter().filter(|_| during_reindex) {
         let during = {
             let base = base.clone();
             tokio::spawn(async move { reindex_and_swap(&base).await })
@@ -320,6 +323,7 @@ async fn start_server(smoke: bool) -> (String, tokio::sync::oneshot::Sender<()>,
         demo_concerts: Some(rows),
         demo_tickets: Some(if smoke { 100 } else { 10_000 }),
         request_timeout_secs: Some(60),
+        search_threads: env("CHATDA_SEARCH_THREADS"),
         ..Settings::default()
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
