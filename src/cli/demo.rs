@@ -69,7 +69,7 @@ pub async fn run(args: DemoArgs, settings: &Settings) -> anyhow::Result<()> {
             .await?;
         println!(
             "\n{q}  ({} hits, {:.1} ms)",
-            response.total.value, response.took_ms
+            response.total, response.took_ms
         );
         for hit in &response.hits {
             println!(

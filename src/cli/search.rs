@@ -64,7 +64,7 @@ pub async fn run(args: SearchArgs, settings: &Settings) -> anyhow::Result<()> {
     println!(
         "{} of {} hits in {:.1} ms",
         response.hits.len(),
-        response.total.value,
+        response.total,
         response.took_ms
     );
     Ok(())

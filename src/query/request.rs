@@ -349,6 +349,17 @@ pub struct Total {
     pub relation: &'static str,
 }
 
+impl std::fmt::Display for Total {
+    /// `1234`, or `at least 10000` when counting stopped.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        if self.relation == "gte" {
+            write!(f, "at least {}", self.value)
+        } else {
+            write!(f, "{}", self.value)
+        }
+    }
+}
+
 /// The answer to a [`SearchRequest`].
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct SearchResponse {
@@ -428,6 +439,13 @@ mod tests {
         assert_eq!(field(r#"{"sort": ["a", {"b": "up"}]}"#), "sort[1]");
         assert_eq!(field(r#"{"q": 1"#), "q");
         assert!(SearchRequest::from_json(br#"["q", {}]"#).is_err());
+    }
+
+    #[test]
+    fn a_capped_total_reads_as_a_lower_bound() {
+        let total = |value, relation| Total { value, relation }.to_string();
+        assert_eq!(total(1234, "eq"), "1234");
+        assert_eq!(total(10_000, "gte"), "at least 10000");
     }
 
     #[test]
