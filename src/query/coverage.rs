@@ -678,11 +678,28 @@ impl Scorer for CoverageScorer {
 mod tests {
     use tantivy::collector::TopDocs;
     use tantivy::query::TermQuery;
-    use tantivy::schema::{IndexRecordOption, STRING, Schema};
+    use tantivy::schema::{Field, IndexRecordOption, STRING, Schema};
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
     use super::*;
     use crate::query::terms::AnyTerm;
+
+    /// A one-segment index of one keyword field `f`: a document per list of terms.
+    fn one_field_index(docs: impl IntoIterator<Item = Vec<&'static str>>) -> (Index, Field) {
+        let mut builder = Schema::builder();
+        let f = builder.add_text_field("f", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
+        for terms in docs {
+            let mut doc = TantivyDocument::default();
+            for t in terms {
+                doc.add_text(f, t);
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        (index, f)
+    }
 
     #[test]
     fn shown_recovers_the_score_of_every_tier() {
@@ -697,25 +714,20 @@ mod tests {
 
     #[test]
     fn full_matches_rank_before_partial_and_relaxed_needs_a_pivot() {
-        let mut builder = Schema::builder();
-        let f = builder.add_text_field("f", STRING);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
         // 0: rare+common, 1: rare only, 2..: common only, 100: filler only.
-        for i in 0..200u32 {
-            let mut doc = TantivyDocument::default();
+        let (index, f) = one_field_index((0..200u32).map(|i| {
+            let mut terms = Vec::new();
             if i <= 1 {
-                doc.add_text(f, "rare");
+                terms.push("rare");
             }
             if i != 1 && i != 100 {
-                doc.add_text(f, "common");
+                terms.push("common");
             }
             if i == 100 {
-                doc.add_text(f, "filler");
+                terms.push("filler");
             }
-            writer.add_document(doc).unwrap();
-        }
-        writer.commit().unwrap();
+            terms
+        }));
         let searcher = index.reader().unwrap().searcher();
         let word = |t: &str, weight: f32| CoverWord {
             query: Box::new(AnyTerm::new(f, vec![Term::from_field_text(f, t)], 0.8)),
@@ -759,19 +771,13 @@ mod tests {
 
     #[test]
     fn a_span_satisfies_every_word_it_covers_with_its_own_score() {
-        let mut builder = Schema::builder();
-        let f = builder.add_text_field("f", STRING);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
         // 0: both words apart, 1: the glued form only, 2: one word only, 3: nothing.
-        for terms in [&["여름", "공연"][..], &["여름공연"], &["여름"], &["겨울"]] {
-            let mut doc = TantivyDocument::default();
-            for t in terms {
-                doc.add_text(f, t);
-            }
-            writer.add_document(doc).unwrap();
-        }
-        writer.commit().unwrap();
+        let (index, f) = one_field_index([
+            vec!["여름", "공연"],
+            vec!["여름공연"],
+            vec!["여름"],
+            vec!["겨울"],
+        ]);
         let searcher = index.reader().unwrap().searcher();
         let term = |t: &str, score: f32| -> Box<dyn Query> {
             Box::new(AnyTerm::new(f, vec![Term::from_field_text(f, t)], score))
@@ -800,20 +806,14 @@ mod tests {
 
     #[test]
     fn once_skipping_only_documents_of_a_high_enough_tier_are_visited() {
-        let mut builder = Schema::builder();
-        let f = builder.add_text_field("f", STRING);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
         // Every document has the word; every tenth also the booster's term.
-        for i in 0..100u32 {
-            let mut doc = TantivyDocument::default();
-            doc.add_text(f, "word");
+        let (index, f) = one_field_index((0..100u32).map(|i| {
             if i % 10 == 0 {
-                doc.add_text(f, "whole");
+                vec!["word", "whole"]
+            } else {
+                vec!["word"]
             }
-            writer.add_document(doc).unwrap();
-        }
-        writer.commit().unwrap();
+        }));
         let searcher = index.reader().unwrap().searcher();
         let reader = searcher.segment_reader(0);
         let floor = Floor::default();
