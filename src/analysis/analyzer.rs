@@ -2,7 +2,6 @@
 //! tags, normalisation and synonyms.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
 use std::fmt;
 use std::str::FromStr;
 
@@ -264,7 +263,7 @@ impl Analyzer {
     /// Analyzes a query into terms: segmentation (spacing ignored unless configured
     /// otherwise), decompounding per the mode, stop tags, normalisation and synonyms.
     pub fn analyze_query(&self, text: &str) -> Vec<AnalyzedToken> {
-        self.terms(text, self.query_spacing()).0
+        self.terms(text, self.query_spacing(), Tags::Kept).0
     }
 
     /// Analyzes a document text into index terms.
@@ -276,20 +275,34 @@ impl Analyzer {
     /// would look for. Positions follow the spacing-insensitive segmentation, so phrase
     /// queries built from [`Analyzer::analyze_query`] line up.
     pub fn analyze(&self, text: &str) -> Vec<AnalyzedToken> {
+        self.document_terms(text, Tags::Kept)
+    }
+
+    /// [`Analyzer::analyze`] without the part-of-speech tags (every `pos` is empty):
+    /// what indexing needs, one allocation fewer per term.
+    pub(crate) fn analyze_untagged(&self, text: &str) -> Vec<AnalyzedToken> {
+        self.document_terms(text, Tags::Dropped)
+    }
+
+    fn document_terms(&self, text: &str, tags: Tags) -> Vec<AnalyzedToken> {
         let spacing = self.query_spacing();
-        let (mut tokens, joined_words) = self.terms(text, spacing);
+        let (mut tokens, joined_words) = self.terms(text, spacing, tags);
         if !joined_words {
             return tokens;
         }
-        let (spaced, _) = self.terms(text, Spacing::Kept);
-        let primary: HashSet<(&str, usize, usize)> = tokens
-            .iter()
-            .map(|t| (t.term.as_str(), t.start, t.end))
-            .collect();
-        let mut extra: Vec<AnalyzedToken> = spaced
-            .into_iter()
-            .filter(|t| !primary.contains(&(t.term.as_str(), t.start, t.end)))
-            .collect();
+        let (spaced, _) = self.terms(text, Spacing::Kept, tags);
+        debug_assert!(tokens.windows(2).all(|w| w[0].start <= w[1].start));
+        // Both lists run in order of their start offsets (a compound's parts start within
+        // it, and the next word after it): a spaced token is new unless a token of the
+        // same start, end and term is already there.
+        let known = |t: &AnalyzedToken| {
+            let from = tokens.partition_point(|p| p.start < t.start);
+            tokens[from..]
+                .iter()
+                .take_while(|p| p.start == t.start)
+                .any(|p| p.end == t.end && p.term == t.term)
+        };
+        let mut extra: Vec<AnalyzedToken> = spaced.into_iter().filter(|t| !known(t)).collect();
         // Tokens only the spacing-aware segmentation found take the position of the
         // spacing-insensitive token they start in.
         for token in &mut extra {
@@ -314,7 +327,7 @@ impl Analyzer {
     /// besides the terms themselves).
     /// Also says whether any words were joined by removing spaces (only then can the
     /// spacing-aware segmentation differ).
-    fn terms(&self, text: &str, spacing: Spacing) -> (Vec<AnalyzedToken>, bool) {
+    fn terms(&self, text: &str, spacing: Spacing, tags: Tags) -> (Vec<AnalyzedToken>, bool) {
         let compact = match spacing {
             Spacing::Ignored => Despaced::new(text),
             Spacing::Kept => Despaced::unchanged(text),
@@ -331,18 +344,23 @@ impl Analyzer {
             let parts = parts(text, span, fields[4], fields[7]);
             let emit_whole = parts.is_empty() || self.mode != DecompoundMode::Discard;
             let emit_parts = !parts.is_empty() && self.mode != DecompoundMode::None;
-            if emit_whole {
+            // Stop tags are judged before the term is normalised: particles and endings
+            // are a third of the morphemes, and their terms would be thrown away.
+            if emit_whole && !self.stop_tags.stops(fields[0]) {
                 let term = match hanja_reading(surface, Some(fields[3])) {
                     Some(reading) => reading.to_string(),
                     None => normalize_term(surface),
                 };
                 let length = if emit_parts { parts.len() } else { 1 };
-                self.push(&mut out, term, fields[0], span, position, length);
+                self.push(&mut out, term, (fields[0], tags), span, position, length);
             }
             if emit_parts {
                 for (i, part) in parts.iter().enumerate() {
+                    if self.stop_tags.stops(part.pos) {
+                        continue;
+                    }
                     let term = normalize_term(part.surface);
-                    self.push(&mut out, term, part.pos, part.span, position + i, 1);
+                    self.push(&mut out, term, (part.pos, tags), part.span, position + i, 1);
                 }
                 position += parts.len();
             } else {
@@ -357,18 +375,21 @@ impl Analyzer {
         &self,
         out: &mut Vec<AnalyzedToken>,
         term: String,
-        pos: &str,
+        (pos, tags): (&str, Tags),
         (start, end): (usize, usize),
         position: usize,
         position_length: usize,
     ) {
-        if self.stop_tags.stops(pos) || term.is_empty() {
+        if term.is_empty() {
             return;
         }
         let synonyms = self.synonyms.get(&term);
         out.push(AnalyzedToken {
             term,
-            pos: pos.to_string(),
+            pos: match tags {
+                Tags::Kept => pos.to_string(),
+                Tags::Dropped => String::new(),
+            },
             start,
             end,
             position,
@@ -377,7 +398,10 @@ impl Analyzer {
         for synonym in synonyms {
             out.push(AnalyzedToken {
                 term: synonym.clone(),
-                pos: "SYN".into(),
+                pos: match tags {
+                    Tags::Kept => "SYN".into(),
+                    Tags::Dropped => String::new(),
+                },
                 start,
                 end,
                 position,
@@ -405,6 +429,13 @@ impl Analyzer {
             )),
         }
     }
+}
+
+/// Whether analysed tokens carry their part-of-speech tag.
+#[derive(Debug, Clone, Copy)]
+enum Tags {
+    Kept,
+    Dropped,
 }
 
 /// One part of a decomposed word.

@@ -16,13 +16,13 @@
 //! text. The primary key is the keyword field `id`; [`TIEBREAK_FIELD`] is a numeric copy
 //! of it that orders equal-scoring hits the same way on every page.
 
+use tantivy::DateTime;
 use tantivy::schema::{
     DateOptions, DateTimePrecision, FAST, Field, INDEXED, IndexRecordOption, NumericOptions,
     STORED, STRING, Schema, TextFieldIndexing, TextOptions,
 };
-use tantivy::tokenizer::PreTokenizedString;
-use tantivy::{DateTime, TantivyDocument};
 
+use super::document::{Form, IndexDocument, IndexValue};
 use super::memo::{AnalysisMemo, FormsOf};
 use crate::analysis::{Analyzer, KO, KO_CHOSUNG, KO_JAMO, WHOLE_VALUE_MAX_CHARS};
 use sha2::{Digest, Sha256};
@@ -181,10 +181,13 @@ impl FieldMap {
         doc: &ValidDocument,
         analyzer: &Analyzer,
         memo: &AnalysisMemo,
-    ) -> TantivyDocument {
-        let mut out = TantivyDocument::default();
-        out.add_text(self.id, &doc.id);
-        out.add_u64(self.tiebreak, tiebreak_key(&doc.id, self.integer_ids));
+    ) -> IndexDocument {
+        let mut out = IndexDocument::default();
+        out.push(self.id, IndexValue::Str(doc.id.clone()));
+        out.push(
+            self.tiebreak,
+            IndexValue::U64(tiebreak_key(&doc.id, self.integer_ids)),
+        );
         for (index, values) in &doc.values {
             for value in values {
                 match (self.fields[*index], value) {
@@ -206,36 +209,33 @@ impl FieldMap {
                             starts: starts.is_some(),
                         };
                         let forms = memo.forms(s, analyzer, of);
-                        for (field, tokens) in [
-                            (main, &forms.main),
-                            (jamo, &forms.jamo),
-                            (chosung, &forms.chosung),
+                        for (field, form) in [
+                            (main, Form::Main),
+                            (jamo, Form::Jamo),
+                            (chosung, Form::Chosung),
                         ] {
-                            out.add_pre_tokenized_text(
-                                field,
-                                PreTokenizedString {
-                                    text: String::new(),
-                                    tokens: tokens.clone(),
-                                },
-                            );
+                            out.push(field, IndexValue::Forms(forms.clone(), form));
                         }
-                        if let (Some(whole), Some(form)) = (whole, &forms.whole) {
-                            out.add_text(whole, form);
+                        if let (Some(whole), Some(_)) = (whole, &forms.whole) {
+                            out.push(whole, IndexValue::Forms(forms.clone(), Form::Whole));
                         }
                         if let Some(starts) = starts {
-                            for form in &forms.starts {
-                                out.add_text(starts, form);
+                            for i in 0..forms.starts.len() {
+                                out.push(starts, IndexValue::Forms(forms.clone(), Form::Start(i)));
                             }
                         }
-                        out.add_text(stored, s);
+                        out.push(stored, IndexValue::Str(s.clone()));
                     }
-                    (IndexedField::Plain(f), Value::Keyword(s)) => out.add_text(f, s),
-                    (IndexedField::Plain(f), Value::Integer(n)) => out.add_i64(f, *n),
-                    (IndexedField::Plain(f), Value::Float(n)) => out.add_f64(f, *n),
-                    (IndexedField::Plain(f), Value::Bool(b)) => out.add_bool(f, *b),
-                    (IndexedField::Plain(f), Value::Date(t)) => {
-                        out.add_date(f, DateTime::from_timestamp_secs(t.unix_timestamp()))
+                    (IndexedField::Plain(f), Value::Keyword(s)) => {
+                        out.push(f, IndexValue::Str(s.clone()))
                     }
+                    (IndexedField::Plain(f), Value::Integer(n)) => out.push(f, IndexValue::I64(*n)),
+                    (IndexedField::Plain(f), Value::Float(n)) => out.push(f, IndexValue::F64(*n)),
+                    (IndexedField::Plain(f), Value::Bool(b)) => out.push(f, IndexValue::Bool(*b)),
+                    (IndexedField::Plain(f), Value::Date(t)) => out.push(
+                        f,
+                        IndexValue::Date(DateTime::from_timestamp_secs(t.unix_timestamp())),
+                    ),
                     (field, value) => {
                         unreachable!("validation guarantees types: {field:?} {value:?}")
                     }

@@ -8,9 +8,8 @@
 use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::Value as Json;
-use tantivy::TantivyDocument;
 
-use super::{IndexError, KindIndex};
+use super::{IndexDocument, IndexError, KindIndex};
 use crate::schema::FieldError;
 
 /// Line errors reported in full; later ones are only counted.
@@ -65,7 +64,7 @@ impl IngestReport {
 }
 
 /// An analysed document with its id, or why it was refused.
-type Prepared = Result<(String, TantivyDocument), Vec<FieldError>>;
+type Prepared = Result<(String, IndexDocument), Vec<FieldError>>;
 
 /// A parsed line waiting for its batch.
 enum Pending {

@@ -56,7 +56,7 @@ pub struct FormsOf {
 impl ValueForms {
     /// Analyzes `value` (the costly part) and derives every form.
     pub fn new(value: &str, analyzer: &Analyzer, of: FormsOf) -> Self {
-        let analyzed = analyzer.analyze(value);
+        let analyzed = analyzer.analyze_untagged(value);
         let mut chosung = TermForm::Chosung.tokens(&analyzed);
         if of.name_like {
             append(&mut chosung, value_initials(value));

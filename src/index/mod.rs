@@ -5,6 +5,7 @@
 //! first write). The calls that touch the writer or disk block — `upsert`, `delete`, `commit`, `open_or_create` — so async
 //! callers should run them on `tokio::task::spawn_blocking`; `searcher` is cheap.
 
+mod document;
 mod fields;
 mod ingest;
 mod memo;
@@ -15,8 +16,9 @@ use std::sync::{Arc, Mutex};
 
 use tantivy::directory::MmapDirectory;
 use tantivy::schema::Term;
-use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher, TantivyDocument};
+use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher};
 
+pub use document::{FieldValue, IndexDocument};
 pub use fields::{
     CHOSUNG_SUFFIX, FieldMap, IndexedField, JAMO_SUFFIX, TIEBREAK_FIELD, tiebreak_key,
 };
@@ -98,7 +100,7 @@ pub struct KindIndex {
     reader: IndexReader,
     /// Created on the first write, so read-only users (a `chatda search` next to a
     /// running server) do not take the index's writer lock.
-    writer: Mutex<Option<IndexWriter>>,
+    writer: Mutex<Option<IndexWriter<IndexDocument>>>,
 }
 
 impl KindIndex {
@@ -205,7 +207,7 @@ impl KindIndex {
     pub fn prepare(
         &self,
         doc: &serde_json::Value,
-    ) -> Result<(String, TantivyDocument), Vec<FieldError>> {
+    ) -> Result<(String, IndexDocument), Vec<FieldError>> {
         let valid = self.spec.validate(doc)?;
         let document = self.fields.document(&valid, &self.analyzer, &self.memo);
         Ok((valid.id, document))
@@ -216,7 +218,7 @@ impl KindIndex {
     /// new (a bulk load into a new version, where the deletes would be wasted work).
     pub fn add_prepared<'a>(
         &self,
-        docs: impl IntoIterator<Item = (&'a str, TantivyDocument)>,
+        docs: impl IntoIterator<Item = (&'a str, IndexDocument)>,
         replace: bool,
     ) -> Result<usize, IndexError> {
         let guard = self.writer()?;
@@ -254,7 +256,9 @@ impl KindIndex {
     }
 
     /// The writer, opened on first use.
-    fn writer(&self) -> Result<std::sync::MutexGuard<'_, Option<IndexWriter>>, IndexError> {
+    fn writer(
+        &self,
+    ) -> Result<std::sync::MutexGuard<'_, Option<IndexWriter<IndexDocument>>>, IndexError> {
         let mut guard = self
             .writer
             .lock()

@@ -9,6 +9,7 @@ use tokio::task::JoinHandle;
 use super::Build;
 use super::read::Pages;
 use crate::catalog::RowError;
+use crate::index::IndexDocument;
 use crate::pipeline::PipelineError;
 use crate::pipeline::phase::phase;
 
@@ -36,7 +37,7 @@ pub(super) fn spawn(build: &Build<'_>, mut pages: Pages) -> JoinHandle<Result<()
                 return Ok(());
             }
             let last_id = page.last().map(|r| r.id.clone());
-            let prepared: Vec<Result<tantivy::TantivyDocument, Vec<RowError>>> = page
+            let prepared: Vec<Result<IndexDocument, Vec<RowError>>> = page
                 .par_iter()
                 .map(|row| match &row.doc {
                     Ok(doc) => index.prepare(doc).map(|(_, doc)| doc).map_err(|errors| {
