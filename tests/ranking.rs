@@ -165,3 +165,62 @@ fn multi_word_synonyms_apply_at_query_time_and_can_be_replaced() {
     assert!(found.contains(&900_008), "{found:?}");
     assert_eq!(issues.len(), 2, "{issues:?}");
 }
+
+#[test]
+fn dense_words_read_into_sets_match_and_score_as_the_scorers_do() {
+    use std::sync::Arc;
+
+    use chatda::query::{MatchSets, SearchThreads, search_with};
+
+    let index = engine().index("concerts").unwrap();
+    let searcher = index.searcher();
+    let threads = SearchThreads::off();
+    let walked = Arc::new(MatchSets::with_capacity(0));
+    let kept = Arc::new(MatchSets::default());
+    let queries = [
+        "부산 뮤지컬",
+        "아이유 콘서트",
+        "여름 공연",
+        "여름공연",
+        "서울 콘서트 예매",
+        "나훈아 부산",
+        "뮤지컬 지킬",
+        "콘서트",
+        "서울 클래식 공연",
+        "나훈아 콘서트 표 있어요",
+        "공연 서울",
+        "golden hour",
+        "ㅇㅇㅇ",
+        "방탄소",
+    ];
+    for round in 0..2 {
+        for q in queries {
+            for extra in [
+                json!({}),
+                json!({"match": "any"}),
+                json!({"filter": {"city": "서울"}}),
+            ] {
+                let mut request = json!({"q": q, "limit": 20});
+                request
+                    .as_object_mut()
+                    .unwrap()
+                    .extend(extra.as_object().unwrap().clone());
+                let request = SearchRequest::from_json(request.to_string().as_bytes()).unwrap();
+                let answer = |sets: &Arc<MatchSets>| {
+                    let r = search_with(&index, &searcher, &request, &threads, sets).unwrap();
+                    let hits: Vec<(String, f32)> =
+                        r.hits.iter().map(|h| (h.id.to_string(), h.score)).collect();
+                    (hits, r.total.value, r.relaxed)
+                };
+                assert_eq!(
+                    answer(&walked),
+                    answer(&kept),
+                    "{q} {extra} (round {round})"
+                );
+            }
+        }
+    }
+    assert!(kept.misses() > 0, "dense words were read into sets");
+    assert!(kept.hits() > 0, "the second round found them kept");
+    assert_eq!(walked.misses() + walked.hits(), 0);
+}

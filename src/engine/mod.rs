@@ -30,7 +30,9 @@ use crate::analysis::{AnalysisError, Analyzer, AnalyzerConfig, Fingerprint};
 use crate::catalog::{Catalog, CatalogError, VersionState};
 use crate::error::{Code, ErrorCode};
 use crate::index::{BatchReport, IndexError, KindIndex};
-use crate::query::{self, QueryError, SearchError, SearchRequest, SearchResponse, SearchThreads};
+use crate::query::{
+    self, MatchSets, QueryError, SearchError, SearchRequest, SearchResponse, SearchThreads,
+};
 use crate::schema::{KindSpec, SchemaError, Zone};
 use cache::{CacheKey, SearchCache};
 pub use cache::{CacheStats, DEFAULT_SEARCH_CACHE_BYTES};
@@ -156,6 +158,8 @@ pub struct Engine {
     time_zone: Zone,
     cache: SearchCache,
     threads: SearchThreads,
+    /// The documents of dense query words per segment, shared by every index's searches.
+    sets: Arc<MatchSets>,
 }
 
 impl Engine {
@@ -268,6 +272,7 @@ impl Engine {
             time_zone,
             cache: SearchCache::new(search_cache_bytes),
             threads: SearchThreads::new(search_threads),
+            sets: Arc::new(MatchSets::default()),
         }
     }
 
@@ -449,6 +454,7 @@ impl Engine {
                 &searcher,
                 &request,
                 &self.threads,
+                &self.sets,
             )?);
         }
         let key = CacheKey {
@@ -463,7 +469,8 @@ impl Engine {
             response.took_ms = started.elapsed().as_secs_f64() * 1e3;
             return Ok(response);
         }
-        let response = query::search_with(&live.index, &searcher, &request, &self.threads)?;
+        let response =
+            query::search_with(&live.index, &searcher, &request, &self.threads, &self.sets)?;
         self.cache.put(key, response.clone());
         Ok(response)
     }

@@ -43,6 +43,9 @@ use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use super::sets::{DENSE_SHARE, DocBits, DocBitsCursor, MatchSets};
+use super::union::BestOfScorer;
+
 /// Distance between two tiers in a collected score (scores run 0–1 within a tier).
 pub const TIER_STRIDE: Score = 2.0;
 /// In a relaxed query, words in more than 1 in this many documents of the index do not
@@ -172,6 +175,7 @@ pub struct Coverage {
     boosters: Vec<Booster>,
     relaxed: bool,
     floor: Option<Floor>,
+    sets: Option<Arc<MatchSets>>,
 }
 
 impl Clone for Coverage {
@@ -182,6 +186,7 @@ impl Clone for Coverage {
             boosters: self.boosters.clone(),
             relaxed: self.relaxed,
             floor: self.floor.clone(),
+            sets: self.sets.clone(),
         }
     }
 }
@@ -206,7 +211,14 @@ impl Coverage {
             boosters,
             relaxed,
             floor: None,
+            sets: None,
         }
+    }
+
+    /// Reads dense words into sets kept in `sets` (see `sets.rs`).
+    pub fn with_sets(mut self, sets: Arc<MatchSets>) -> Self {
+        self.sets = Some(sets).filter(|s| s.enabled());
+        self
     }
 
     /// The spans the words' [`CoverWord::spans`] point into.
@@ -249,6 +261,18 @@ impl Query for Coverage {
                     weight: w.weight,
                     spans: w.spans.clone(),
                     pivot: true,
+                    // What the word matches is fixed by its query: its alternatives'
+                    // kinds, fields and terms, all of which its debug form spells out.
+                    // One word has nothing to intersect with: its scorer walks its
+                    // matches anyway.
+                    digest: self
+                        .sets
+                        .as_ref()
+                        .filter(|_| self.words.len() > 1)
+                        .map(|_| {
+                            use sha2::Digest;
+                            sha2::Sha256::digest(format!("{:?}", w.query).as_bytes()).into()
+                        }),
                 })
             })
             .collect::<tantivy::Result<Vec<_>>>()?;
@@ -305,6 +329,7 @@ impl Query for Coverage {
             boosters,
             relaxed: self.relaxed,
             floor: self.floor.clone(),
+            sets: self.sets.clone(),
         }))
     }
 
@@ -341,6 +366,8 @@ struct WordWeight {
     /// Whether documents with this word are candidates of a relaxed query (the word is
     /// selective in the whole index, or no word is).
     pivot: bool,
+    /// What its matches are kept under in the [`MatchSets`] (when there are any).
+    digest: Option<[u8; 32]>,
 }
 
 struct CoverageWeight {
@@ -349,6 +376,33 @@ struct CoverageWeight {
     boosters: Vec<(Box<dyn Weight>, u8)>,
     relaxed: bool,
     floor: Option<Floor>,
+    sets: Option<Arc<MatchSets>>,
+}
+
+impl CoverageWeight {
+    /// The set of documents `word` matches in the segment of `reader` when the word is
+    /// dense there (see `sets.rs`), read now or kept from an earlier search.
+    fn own_set(
+        &self,
+        reader: &SegmentReader,
+        word: &WordWeight,
+        own: &dyn Scorer,
+    ) -> tantivy::Result<Option<DocBitsCursor>> {
+        let (Some(sets), Some(digest)) = (&self.sets, word.digest) else {
+            return Ok(None);
+        };
+        if own.cost() < u64::from(reader.max_doc() / DENSE_SHARE) {
+            return Ok(None);
+        }
+        let bits = sets.get_or_read(reader.segment_id(), digest, || {
+            let mut bits = DocBits::empty(reader.max_doc());
+            for mut alternative in super::union::alternatives(word.own.scorer(reader, 1.0)?) {
+                bits.add(alternative.as_mut());
+            }
+            Ok(bits)
+        })?;
+        Ok(bits.map(DocBitsCursor::new))
+    }
 }
 
 impl Weight for CoverageWeight {
@@ -380,8 +434,13 @@ impl Weight for CoverageWeight {
                     .filter_map(|&j| spans[j].as_ref())
                     .map(|s| s.cost())
                     .sum::<u64>();
+            let own_docs = match &own {
+                Some(own) => self.own_set(reader, word, own.as_ref())?,
+                None => None,
+            };
             words.push(WordScorer {
                 own,
+                own_docs,
                 spans: live,
                 weight: word.weight,
                 pivot: word.pivot,
@@ -453,6 +512,10 @@ impl Weight for CoverageWeight {
 /// spans covering it that the segment has.
 struct WordScorer {
     own: Option<Box<dyn Scorer>>,
+    /// Every document `own` matches, when the word is dense (see `sets.rs`): `own` is
+    /// then sought only to the documents the set holds, for their scores, and lags
+    /// behind in between.
+    own_docs: Option<DocBitsCursor>,
     spans: Vec<usize>,
     weight: f32,
     /// See [`WordWeight::pivot`].
@@ -466,7 +529,9 @@ impl WordScorer {
     /// spans are sought there (a span already past it by another word stays put).
     fn position(&mut self, spans: &mut [Option<Box<dyn Scorer>>], target: DocId) -> DocId {
         let mut first = TERMINATED;
-        if let Some(own) = &mut self.own {
+        if let Some(docs) = &mut self.own_docs {
+            first = reach(docs, target);
+        } else if let Some(own) = &mut self.own {
             first = reach(own.as_mut(), target);
         }
         for &j in &self.spans {
@@ -480,10 +545,19 @@ impl WordScorer {
     /// The word's score at `doc` (its best match there), if it matches.
     fn score(&mut self, spans: &mut [Option<Box<dyn Scorer>>], doc: DocId) -> Option<Score> {
         let mut best: Option<Score> = None;
-        if let Some(own) = &mut self.own
-            && own.doc() == doc
-        {
-            best = Some(own.score());
+        let own_matches = match &self.own_docs {
+            Some(docs) => docs.doc() == doc,
+            None => self.own.as_ref().is_some_and(|own| own.doc() == doc),
+        };
+        if own_matches && let Some(own) = &mut self.own {
+            best = match own.downcast_mut::<BestOfScorer>() {
+                Some(union) if self.own_docs.is_some() => union.best_at(doc),
+                _ => {
+                    let at = reach(own.as_mut(), doc);
+                    debug_assert_eq!(at, doc, "a word's set holds only its own matches");
+                    Some(own.score())
+                }
+            };
         }
         for &j in &self.spans {
             if let Some(span) = &mut spans[j]
@@ -498,7 +572,7 @@ impl WordScorer {
 }
 
 /// Moves `scorer` to the first document at or after `target` (never back).
-fn reach(scorer: &mut dyn Scorer, target: DocId) -> DocId {
+fn reach(scorer: &mut (impl DocSet + ?Sized), target: DocId) -> DocId {
     let doc = scorer.doc();
     if doc < target {
         scorer.seek(target)

@@ -85,6 +85,14 @@ impl ExactQuery {
     }
 }
 
+impl ExactQuery {
+    /// The highest score it gives (BM25 folded in stays below 1).
+    pub(crate) fn bound(&self) -> Score {
+        let (base, span) = Band::Exact.range();
+        base + span * self.w
+    }
+}
+
 impl Clone for ExactQuery {
     fn clone(&self) -> Self {
         ExactQuery {

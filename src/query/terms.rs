@@ -70,6 +70,13 @@ impl AnyTerm {
     }
 }
 
+impl AnyTerm {
+    /// The score of its matches.
+    pub(crate) fn score(&self) -> Score {
+        self.score
+    }
+}
+
 impl fmt::Debug for AnyTerm {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("AnyTerm")

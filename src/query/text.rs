@@ -32,6 +32,7 @@
 //! doubling its hits). Rare and unknown words ("아이우") keep typo tolerance.
 
 use std::cell::RefCell;
+use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 use tantivy::Searcher;
@@ -42,6 +43,7 @@ use super::coverage::{Booster, CoverWord, Coverage, Floor, TIER_PHRASE, TIER_WHO
 use super::expand::Expander;
 use super::highlight::MatchedTerms;
 use super::score::{Band, ExactQuery};
+use super::sets::MatchSets;
 use super::terms::AnyTerm;
 use super::understand::{Group, QueryPlan, TypedWord, swaps};
 use super::union::BestOf;
@@ -189,6 +191,7 @@ pub struct TextQuery<'a> {
     prefix: bool,
     matched: RefCell<MatchedTerms>,
     floor: Floor,
+    sets: Option<Arc<MatchSets>>,
 }
 
 type Built = tantivy::Result<Option<Box<dyn Query>>>;
@@ -229,6 +232,7 @@ impl<'a> TextQuery<'a> {
             prefix,
             matched: RefCell::default(),
             floor: Floor::default(),
+            sets: None,
         }
     }
 
@@ -236,6 +240,12 @@ impl<'a> TextQuery<'a> {
     /// that cannot enter the page skip the ranking tiers' checks.
     pub fn with_floor(mut self, floor: Floor) -> Self {
         self.floor = floor;
+        self
+    }
+
+    /// Keeps the documents of dense words in `sets` across searches (see `sets.rs`).
+    pub fn with_sets(mut self, sets: Arc<MatchSets>) -> Self {
+        self.sets = Some(sets);
         self
     }
 
@@ -355,11 +365,13 @@ impl<'a> TextQuery<'a> {
         let relax = words.len() > 1 && matching != Matching::All;
         let coverage = |words, boosters, relaxed| {
             let spans = spans.iter().map(|q| q.box_clone()).collect();
-            Box::new(
-                Coverage::new(words, boosters, relaxed)
-                    .with_spans(spans)
-                    .with_floor(self.floor.clone()),
-            ) as Box<dyn Query>
+            let mut coverage = Coverage::new(words, boosters, relaxed)
+                .with_spans(spans)
+                .with_floor(self.floor.clone());
+            if let Some(sets) = &self.sets {
+                coverage = coverage.with_sets(sets.clone());
+            }
+            Box::new(coverage) as Box<dyn Query>
         };
         let strict = coverage(words.clone(), boosters.clone(), false);
         Ok(Some(if matching == Matching::Any && relax {

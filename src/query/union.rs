@@ -14,6 +14,9 @@ use std::fmt;
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
+use super::score::ExactQuery;
+use super::terms::AnyTerm;
+
 /// Matches what any alternative matches, scoring the best alternative's score.
 pub struct BestOf {
     alternatives: Vec<Box<dyn Query>>,
@@ -47,7 +50,12 @@ impl Query for BestOf {
             .iter()
             .map(|q| q.weight(enable_scoring))
             .collect::<tantivy::Result<Vec<_>>>()?;
-        Ok(Box::new(BestOfWeight { weights }))
+        let bounds = self
+            .alternatives
+            .iter()
+            .map(|q| bound(q.as_ref()))
+            .collect();
+        Ok(Box::new(BestOfWeight { weights, bounds }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -57,23 +65,41 @@ impl Query for BestOf {
     }
 }
 
+/// The highest score `query` gives a document, when its kind tells (infinity when not).
+fn bound(query: &dyn Query) -> Score {
+    if let Some(exact) = query.downcast_ref::<ExactQuery>() {
+        exact.bound()
+    } else if let Some(any) = query.downcast_ref::<AnyTerm>() {
+        any.score()
+    } else if let Some(best) = query.downcast_ref::<BestOf>() {
+        best.alternatives
+            .iter()
+            .map(|q| bound(q.as_ref()))
+            .fold(f32::NEG_INFINITY, f32::max)
+    } else {
+        f32::INFINITY
+    }
+}
+
 struct BestOfWeight {
     weights: Vec<Box<dyn Weight>>,
+    /// Per alternative, the highest score it gives (unboosted).
+    bounds: Vec<Score>,
 }
 
 impl Weight for BestOfWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let mut children = Vec::with_capacity(self.weights.len());
-        for weight in &self.weights {
+        for (weight, bound) in self.weights.iter().zip(&self.bounds) {
             let scorer = weight.scorer(reader, boost)?;
             if scorer.doc() != TERMINATED {
-                children.push(scorer);
+                children.push((scorer, bound * boost));
             }
         }
         Ok(match children.len() {
             0 => Box::new(EmptyScorer),
-            1 => children.pop().expect("one child"),
-            _ => Box::new(BestOfScorer::new(children)),
+            1 => children.pop().expect("one child").0,
+            _ => Box::new(BestOfScorer::with_bounds(children)),
         })
     }
 
@@ -107,30 +133,74 @@ impl Weight for BestOfWeight {
 pub struct BestOfScorer {
     children: Vec<Box<dyn Scorer>>,
     docs: Vec<DocId>,
+    /// Per child, the highest score it gives; children run from the highest bound down.
+    bounds: Vec<Score>,
     doc: DocId,
 }
 
 impl BestOfScorer {
     /// The union of `children`.
-    pub(crate) fn new(mut children: Vec<Box<dyn Scorer>>) -> Self {
-        children.retain(|c| c.doc() != TERMINATED);
+    pub(crate) fn new(children: Vec<Box<dyn Scorer>>) -> Self {
+        Self::with_bounds(children.into_iter().map(|c| (c, f32::INFINITY)).collect())
+    }
+
+    /// The union of `children`, each with the highest score it gives.
+    pub(crate) fn with_bounds(mut children: Vec<(Box<dyn Scorer>, Score)>) -> Self {
+        children.retain(|(c, _)| c.doc() != TERMINATED);
+        children.sort_by(|a, b| b.1.total_cmp(&a.1));
+        let (children, bounds): (Vec<_>, Vec<_>) = children.into_iter().unzip();
         let docs: Vec<DocId> = children.iter().map(|c| c.doc()).collect();
         let doc = docs.iter().copied().min().unwrap_or(TERMINATED);
         BestOfScorer {
             children,
             docs,
+            bounds,
             doc,
         }
     }
 
-    /// Drops exhausted children.
+    /// The best score at `doc`, which the caller knows the union matches, seeking only
+    /// the alternatives that could still beat the best found: a dozen alternatives, and
+    /// the first match in the title outscores every one in the description.
+    ///
+    /// Children not sought stay behind `doc`: afterwards only `best_at` at later
+    /// documents may be used, not the union's own moves.
+    pub(crate) fn best_at(&mut self, doc: DocId) -> Option<Score> {
+        self.best_above(doc, None)
+    }
+
+    /// [`Self::best_at`] among the alternatives that can beat `best`.
+    fn best_above(&mut self, doc: DocId, mut best: Option<Score>) -> Option<Score> {
+        let children = self.children.iter_mut().zip(&mut self.docs);
+        for ((child, at), &bound) in children.zip(&self.bounds) {
+            if best.is_some_and(|b| bound <= b) {
+                break;
+            }
+            if let Some(inner) = child.downcast_mut::<BestOfScorer>() {
+                // A union of alternatives (a word's synonyms): prune inside it too.
+                best = inner.best_above(doc, best);
+                continue;
+            }
+            if *at < doc {
+                *at = child.seek(doc);
+            }
+            if *at == doc {
+                let s = child.score();
+                best = Some(best.map_or(s, |b| b.max(s)));
+            }
+        }
+        best
+    }
+
+    /// Drops exhausted children (keeping the order of the rest).
     #[cold]
     fn drop_exhausted(&mut self) {
         let mut i = 0;
         while i < self.docs.len() {
             if self.docs[i] == TERMINATED {
-                self.docs.swap_remove(i);
-                self.children.swap_remove(i);
+                self.docs.remove(i);
+                self.children.remove(i);
+                self.bounds.remove(i);
             } else {
                 i += 1;
             }
@@ -203,6 +273,15 @@ impl Scorer for BestOfScorer {
             }
         }
         best
+    }
+}
+
+/// The alternatives of a [`BestOfScorer`] (each read on its own is cheaper than merging
+/// them), or `scorer` itself.
+pub(crate) fn alternatives(scorer: Box<dyn Scorer>) -> Vec<Box<dyn Scorer>> {
+    match scorer.downcast::<BestOfScorer>() {
+        Ok(union) => union.children,
+        Err(scorer) => vec![scorer],
     }
 }
 

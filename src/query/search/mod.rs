@@ -7,6 +7,7 @@ mod threads;
 
 pub use threads::SearchThreads;
 
+use std::sync::Arc;
 use std::time::Instant;
 
 use serde_json::Value as Json;
@@ -17,6 +18,7 @@ use super::collect::{MinScore, Rank};
 use super::coverage::Floor;
 use super::request::{SearchRequest, SearchResponse, Total, TrackTotal};
 use super::score::DEFAULT_MIN_SCORE;
+use super::sets::MatchSets;
 use super::{QueryError, SearchError};
 use crate::index::KindIndex;
 use plan::Plan;
@@ -24,16 +26,23 @@ use plan::Plan;
 /// Runs `request` on `index` with a fresh searcher, on the caller's thread. Blocks (CPU
 /// and mmap reads): async callers should use `spawn_blocking`.
 pub fn search(index: &KindIndex, request: &SearchRequest) -> Result<SearchResponse, SearchError> {
-    search_with(index, &index.searcher(), request, &SearchThreads::off())
+    search_with(
+        index,
+        &index.searcher(),
+        request,
+        &SearchThreads::off(),
+        &Arc::new(MatchSets::default()),
+    )
 }
 
 /// [`search`] on a given searcher of `index` (one generation of it), its segments on
-/// `threads` when it runs alone.
+/// `threads` when it runs alone, the dense words' documents kept in `sets`.
 pub fn search_with(
     index: &KindIndex,
     searcher: &Searcher,
     request: &SearchRequest,
     threads: &SearchThreads,
+    sets: &Arc<MatchSets>,
 ) -> Result<SearchResponse, SearchError> {
     let started = Instant::now();
     let plan = Plan::new(index, request)?;
@@ -45,7 +54,7 @@ pub fn search_with(
     // The lowest score that can still enter the page, raised by the collector and read
     // by the text query's tiers.
     let floor = Floor::default();
-    let text = plan.text(index, searcher, request, &floor);
+    let text = plan.text(index, searcher, request, &floor, sets);
     let (text_match, filter) = plan.query(index, &text, request)?;
     let scored = text_match.is_some();
 

@@ -1,6 +1,8 @@
 //! Planning a search: which fields, which sort, where a cursor continues, and the tantivy
 //! query (text and filter) — before anything is collected.
 
+use std::sync::Arc;
+
 use tantivy::Searcher;
 use tantivy::query::{AllQuery, BooleanQuery, Occur, Query};
 
@@ -10,6 +12,7 @@ use crate::index::KindIndex;
 use crate::query::collect::{RankKey, SortBy};
 use crate::query::coverage::Floor;
 use crate::query::request::SCORE;
+use crate::query::sets::MatchSets;
 use crate::query::text::{KeywordField, TextMatch, TextQuery, WeightedField};
 use crate::query::{Order, QueryError, SearchError, SearchRequest, build_filter};
 use crate::schema::{FieldType, KindSpec, Zone};
@@ -56,6 +59,7 @@ impl Plan {
         searcher: &'a Searcher,
         request: &SearchRequest,
         floor: &Floor,
+        sets: &Arc<MatchSets>,
     ) -> TextQuery<'a> {
         TextQuery::new(
             index.analyzer(),
@@ -66,6 +70,7 @@ impl Plan {
             request.prefix,
         )
         .with_floor(floor.clone())
+        .with_sets(sets.clone())
     }
 
     /// The text query (strict and relaxed, `None` without text) and the filter.

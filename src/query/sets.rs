@@ -1,0 +1,243 @@
+//! [`MatchSets`]: the documents a dense query word matches in a segment, read once and
+//! kept across searches.
+//!
+//! A broad query ("부산 뮤지컬") intersects words that each match a tenth of the
+//! catalogue through a dozen alternatives (the word in every text field, its keyword
+//! value, its prefix completions). Walking that intersection through the words' scorers
+//! moves every alternative's postings at every candidate, and most candidates of one word
+//! lack the other. Segments never change, and the common words of a catalogue recur from
+//! one request to the next, so the set of documents a word matches in a segment is read
+//! once into a bitset and kept; the intersection then runs over bitsets, and the scorers
+//! are sought only at the documents every word matches, for their scores. Matches and
+//! scores are exactly those of the walk through the scorers.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+
+use quick_cache::Weighter;
+use quick_cache::sync::Cache;
+use tantivy::index::SegmentId;
+use tantivy::query::Scorer;
+use tantivy::{DocId, DocSet, TERMINATED};
+
+/// Memory the match sets of an engine may hold, approximately (a set costs one bit per
+/// document of its segment: 122 KiB for a segment of a million documents).
+pub const MATCH_SETS_BYTES: u64 = 64 * 1024 * 1024;
+
+/// A word matching at least 1 in this many documents of a segment is read into a set.
+pub const DENSE_SHARE: u32 = 64;
+
+/// The documents of one segment a word matches.
+#[derive(Debug)]
+pub(crate) struct DocBits {
+    words: Vec<u64>,
+    len: u32,
+}
+
+impl DocBits {
+    /// No document of a segment of `max_doc` documents.
+    pub(crate) fn empty(max_doc: u32) -> Self {
+        DocBits {
+            words: vec![0; (max_doc as usize).div_ceil(64)],
+            len: 0,
+        }
+    }
+
+    /// Adds every document `scorer` matches (reading it to the end).
+    pub(crate) fn add(&mut self, scorer: &mut dyn Scorer) {
+        let mut doc = scorer.doc();
+        while doc != TERMINATED {
+            let word = &mut self.words[(doc / 64) as usize];
+            let bit = 1 << (doc % 64);
+            if *word & bit == 0 {
+                *word |= bit;
+                self.len += 1;
+            }
+            doc = scorer.advance();
+        }
+    }
+
+    /// How many documents it holds.
+    fn len(&self) -> u32 {
+        self.len
+    }
+
+    /// The first document at or after `target` (or [`TERMINATED`]).
+    fn next(&self, target: DocId) -> DocId {
+        let mut i = (target / 64) as usize;
+        let Some(&first) = self.words.get(i) else {
+            return TERMINATED;
+        };
+        let mut word = first & (u64::MAX << (target % 64));
+        loop {
+            if word != 0 {
+                return (i as u32) * 64 + word.trailing_zeros();
+            }
+            i += 1;
+            match self.words.get(i) {
+                Some(&w) => word = w,
+                None => return TERMINATED,
+            }
+        }
+    }
+
+    fn bytes(&self) -> u64 {
+        self.words.len() as u64 * 8
+    }
+}
+
+/// A cursor over shared [`DocBits`].
+#[derive(Debug)]
+pub(crate) struct DocBitsCursor {
+    bits: Arc<DocBits>,
+    doc: DocId,
+}
+
+impl DocBitsCursor {
+    pub(crate) fn new(bits: Arc<DocBits>) -> Self {
+        let doc = bits.next(0);
+        DocBitsCursor { bits, doc }
+    }
+}
+
+impl DocSet for DocBitsCursor {
+    fn advance(&mut self) -> DocId {
+        if self.doc != TERMINATED {
+            self.doc = self.bits.next(self.doc + 1);
+        }
+        self.doc
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.doc < target {
+            self.doc = self.bits.next(target);
+        }
+        self.doc
+    }
+
+    fn doc(&self) -> DocId {
+        self.doc
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.bits.len()
+    }
+}
+
+/// What a set is kept under: the segment and a digest of the word's query (its
+/// alternatives, with their terms).
+type Key = (SegmentId, [u8; 32]);
+
+#[derive(Clone)]
+struct Bytes;
+
+impl Weighter<Key, Arc<DocBits>> for Bytes {
+    fn weight(&self, _: &Key, bits: &Arc<DocBits>) -> u64 {
+        bits.bytes() + 64
+    }
+}
+
+/// The bounded, thread-safe store of match sets of an engine (shared by its indexes:
+/// segment ids are unique).
+pub struct MatchSets {
+    cache: Option<Cache<Key, Arc<DocBits>, Bytes>>,
+    hits: AtomicU64,
+    misses: AtomicU64,
+}
+
+impl std::fmt::Debug for MatchSets {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("MatchSets")
+            .field("sets", &self.cache.as_ref().map_or(0, Cache::len))
+            .field("hits", &self.hits())
+            .field("misses", &self.misses())
+            .finish()
+    }
+}
+
+impl Default for MatchSets {
+    fn default() -> Self {
+        MatchSets::with_capacity(MATCH_SETS_BYTES)
+    }
+}
+
+impl MatchSets {
+    /// A store holding about `bytes` of sets (0: none; every search walks its scorers).
+    pub fn with_capacity(bytes: u64) -> Self {
+        MatchSets {
+            cache: (bytes > 0).then(|| {
+                let items = usize::try_from(bytes / (128 * 1024))
+                    .unwrap_or(usize::MAX)
+                    .max(16);
+                Cache::with_weighter(items, bytes, Bytes)
+            }),
+            hits: AtomicU64::new(0),
+            misses: AtomicU64::new(0),
+        }
+    }
+
+    /// Whether sets are kept at all.
+    pub fn enabled(&self) -> bool {
+        self.cache.is_some()
+    }
+
+    /// Searches that found a word's set kept.
+    pub fn hits(&self) -> u64 {
+        self.hits.load(Ordering::Relaxed)
+    }
+
+    /// Searches that read a word's set.
+    pub fn misses(&self) -> u64 {
+        self.misses.load(Ordering::Relaxed)
+    }
+
+    /// The set kept under `(segment, digest)`, or the one `read` makes (then kept).
+    pub(crate) fn get_or_read(
+        &self,
+        segment: SegmentId,
+        digest: [u8; 32],
+        read: impl FnOnce() -> tantivy::Result<DocBits>,
+    ) -> tantivy::Result<Option<Arc<DocBits>>> {
+        let Some(cache) = &self.cache else {
+            return Ok(None);
+        };
+        let key = (segment, digest);
+        if let Some(bits) = cache.get(&key) {
+            self.hits.fetch_add(1, Ordering::Relaxed);
+            return Ok(Some(bits));
+        }
+        self.misses.fetch_add(1, Ordering::Relaxed);
+        let bits = Arc::new(read()?);
+        cache.insert(key, bits.clone());
+        Ok(Some(bits))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn next_finds_the_first_document_at_or_after_the_target() {
+        let docs = [0u32, 5, 63, 64, 200, 1000];
+        let mut words = vec![0u64; 1001usize.div_ceil(64)];
+        for d in docs {
+            words[(d / 64) as usize] |= 1 << (d % 64);
+        }
+        let bits = DocBits { words, len: 6 };
+        assert_eq!(bits.next(0), 0);
+        assert_eq!(bits.next(1), 5);
+        assert_eq!(bits.next(6), 63);
+        assert_eq!(bits.next(64), 64);
+        assert_eq!(bits.next(65), 200);
+        assert_eq!(bits.next(1000), 1000);
+        assert_eq!(bits.next(1001), TERMINATED);
+        assert_eq!(bits.next(5000), TERMINATED);
+        let mut cursor = DocBitsCursor::new(Arc::new(bits));
+        let mut seen = vec![cursor.doc()];
+        while cursor.advance() != TERMINATED {
+            seen.push(cursor.doc());
+        }
+        assert_eq!(seen, docs);
+    }
+}
