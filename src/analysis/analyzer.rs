@@ -493,3 +493,71 @@ fn parts<'a>(
     }
     parts
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashSet;
+
+    use super::*;
+
+    /// The union of the two segmentations as first written: spacing-aware tokens not in
+    /// a set of the spacing-insensitive ones. `document_terms` finds them by a search of
+    /// the start-ordered list instead.
+    fn union_by_set(analyzer: &Analyzer, text: &str) -> Vec<AnalyzedToken> {
+        let (mut tokens, joined) = analyzer.terms(text, Spacing::Ignored, Tags::Kept);
+        if !joined {
+            return tokens;
+        }
+        let (spaced, _) = analyzer.terms(text, Spacing::Kept, Tags::Kept);
+        let primary: HashSet<(&str, usize, usize)> = tokens
+            .iter()
+            .map(|t| (t.term.as_str(), t.start, t.end))
+            .collect();
+        let mut extra: Vec<AnalyzedToken> = spaced
+            .into_iter()
+            .filter(|t| !primary.contains(&(t.term.as_str(), t.start, t.end)))
+            .collect();
+        for token in &mut extra {
+            let at = tokens.partition_point(|p| p.start <= token.start);
+            token.position = at.checked_sub(1).map_or(0, |i| tokens[i].position);
+            token.position_length = 1;
+        }
+        tokens.extend(extra);
+        tokens.sort_by_key(|t| (t.position, t.start));
+        tokens
+    }
+
+    #[test]
+    fn document_terms_equal_the_set_union_and_untagged_only_drops_tags() {
+        let analyzer = Analyzer::new(&AnalyzerConfig::default()).unwrap();
+        let mut texts: Vec<String> = crate::demo::concerts(11)
+            .take(600)
+            .flat_map(|c| [c.title, c.description, c.venue])
+            .collect();
+        texts.extend(
+            crate::demo::tickets(11)
+                .take(300)
+                .flat_map(|t| [t.subject, t.body]),
+        );
+        texts.push("여름 공연 안내 세종문화회관 대극장에서 만나요".into());
+        let mut spaced = 0;
+        for text in &texts {
+            let tokens = analyzer.analyze(text);
+            assert_eq!(tokens, union_by_set(&analyzer, text), "{text}");
+            let untagged = analyzer.analyze_untagged(text);
+            assert_eq!(tokens.len(), untagged.len(), "{text}");
+            for (tagged, bare) in tokens.iter().zip(&untagged) {
+                assert!(bare.pos.is_empty());
+                assert_eq!(
+                    (&tagged.term, tagged.start, tagged.end, tagged.position),
+                    (&bare.term, bare.start, bare.end, bare.position)
+                );
+            }
+            spaced += usize::from(Despaced::new(text).text != text.as_str());
+        }
+        assert!(
+            spaced > 100,
+            "the texts exercise the spacing-aware union ({spaced})"
+        );
+    }
+}
