@@ -286,7 +286,7 @@ impl Analyzer {
 
     fn document_terms(&self, text: &str, tags: Tags) -> Vec<AnalyzedToken> {
         let spacing = self.query_spacing();
-        let (mut tokens, joined_words) = self.terms(text, spacing, tags);
+        let (tokens, joined_words) = self.terms(text, spacing, tags);
         if !joined_words {
             return tokens;
         }
@@ -302,17 +302,8 @@ impl Analyzer {
                 .take_while(|p| p.start == t.start)
                 .any(|p| p.end == t.end && p.term == t.term)
         };
-        let mut extra: Vec<AnalyzedToken> = spaced.into_iter().filter(|t| !known(t)).collect();
-        // Tokens only the spacing-aware segmentation found take the position of the
-        // spacing-insensitive token they start in.
-        for token in &mut extra {
-            let at = tokens.partition_point(|p| p.start <= token.start);
-            token.position = at.checked_sub(1).map_or(0, |i| tokens[i].position);
-            token.position_length = 1;
-        }
-        tokens.extend(extra);
-        tokens.sort_by_key(|t| (t.position, t.start));
-        tokens
+        let extra: Vec<AnalyzedToken> = spaced.into_iter().filter(|t| !known(t)).collect();
+        merge_extra(tokens, extra)
     }
 
     fn query_spacing(&self) -> Spacing {
@@ -431,6 +422,22 @@ impl Analyzer {
     }
 }
 
+/// Adds the tokens only the spacing-aware segmentation found to `tokens`: each takes the
+/// position of the spacing-insensitive token it starts in.
+fn merge_extra(
+    mut tokens: Vec<AnalyzedToken>,
+    mut extra: Vec<AnalyzedToken>,
+) -> Vec<AnalyzedToken> {
+    for token in &mut extra {
+        let at = tokens.partition_point(|p| p.start <= token.start);
+        token.position = at.checked_sub(1).map_or(0, |i| tokens[i].position);
+        token.position_length = 1;
+    }
+    tokens.extend(extra);
+    tokens.sort_by_key(|t| (t.position, t.start));
+    tokens
+}
+
 /// Whether analysed tokens carry their part-of-speech tag.
 #[derive(Debug, Clone, Copy)]
 enum Tags {
@@ -504,7 +511,7 @@ mod tests {
     /// a set of the spacing-insensitive ones. `document_terms` finds them by a search of
     /// the start-ordered list instead.
     fn union_by_set(analyzer: &Analyzer, text: &str) -> Vec<AnalyzedToken> {
-        let (mut tokens, joined) = analyzer.terms(text, Spacing::Ignored, Tags::Kept);
+        let (tokens, joined) = analyzer.terms(text, Spacing::Ignored, Tags::Kept);
         if !joined {
             return tokens;
         }
@@ -513,18 +520,11 @@ mod tests {
             .iter()
             .map(|t| (t.term.as_str(), t.start, t.end))
             .collect();
-        let mut extra: Vec<AnalyzedToken> = spaced
+        let extra: Vec<AnalyzedToken> = spaced
             .into_iter()
             .filter(|t| !primary.contains(&(t.term.as_str(), t.start, t.end)))
             .collect();
-        for token in &mut extra {
-            let at = tokens.partition_point(|p| p.start <= token.start);
-            token.position = at.checked_sub(1).map_or(0, |i| tokens[i].position);
-            token.position_length = 1;
-        }
-        tokens.extend(extra);
-        tokens.sort_by_key(|t| (t.position, t.start));
-        tokens
+        merge_extra(tokens, extra)
     }
 
     #[test]
