@@ -209,6 +209,12 @@ async fn every_route_works() {
         .find_map(|l| l.strip_prefix("chatda_search_cache{stat=\"misses\"} "))
         .and_then(|v| v.trim().parse::<u64>().ok());
     assert!(misses.is_some_and(|m| m > 0), "{text}");
+    for stat in ["hits", "misses", "sets", "bytes"] {
+        assert!(
+            text.contains(&format!("chatda_match_sets{{stat=\"{stat}\"}} ")),
+            "{text}"
+        );
+    }
     let (status, api) = get(&c, &s.url("/openapi.json")).await;
     assert_eq!(status, StatusCode::OK);
     for path in [

@@ -480,6 +480,11 @@ impl Engine {
         self.cache.stats()
     }
 
+    /// The match sets' counters (see `query::MatchSets`).
+    pub fn match_set_stats(&self) -> query::MatchSetStats {
+        self.sets.stats()
+    }
+
     /// Runs only the filter, text and aggregations of `request` (no hits).
     pub fn aggregate(&self, kind: &str, request: &SearchRequest) -> Result<Json, EngineError> {
         let index = self.index(kind)?;

@@ -36,7 +36,7 @@ pub use request::{
 };
 pub use score::DEFAULT_MIN_SCORE;
 pub use search::{SearchThreads, aggregate, search, search_with};
-pub use sets::{DENSE_SHARE, MATCH_SETS_BYTES, MatchSets};
+pub use sets::{DENSE_SHARE, MATCH_SETS_BYTES, MatchSetStats, MatchSets};
 pub use text::{Fuzzy, KeywordField, Matching, TextMatch, TextQuery, WeightedField};
 pub use understand::{Group, QueryPlan, TypedWord};
 

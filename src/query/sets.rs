@@ -137,6 +137,19 @@ impl Weighter<Key, Arc<DocBits>> for Bytes {
     }
 }
 
+/// What [`MatchSets`] holds and how often it was used.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct MatchSetStats {
+    /// Words whose set was found kept.
+    pub hits: u64,
+    /// Words whose set was read.
+    pub misses: u64,
+    /// Sets held.
+    pub sets: u64,
+    /// Their memory.
+    pub bytes: u64,
+}
+
 /// The bounded, thread-safe store of match sets of an engine (shared by its indexes:
 /// segment ids are unique).
 pub struct MatchSets {
@@ -173,6 +186,16 @@ impl MatchSets {
             }),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
+        }
+    }
+
+    /// Its counters.
+    pub fn stats(&self) -> MatchSetStats {
+        MatchSetStats {
+            hits: self.hits(),
+            misses: self.misses(),
+            sets: self.cache.as_ref().map_or(0, |c| c.len() as u64),
+            bytes: self.cache.as_ref().map_or(0, Cache::weight),
         }
     }
 

@@ -24,6 +24,9 @@ pub struct Metrics {
     /// The search result cache's counters (`hits`, `misses`, `entries`, `bytes`), read
     /// from the engine at scrape time.
     pub search_cache: IntGaugeVec,
+    /// The match sets of dense query words (`hits`, `misses`, `sets`, `bytes`), read from
+    /// the engine at scrape time.
+    pub match_sets: IntGaugeVec,
 }
 
 const BUCKETS: &[f64] = &[
@@ -86,6 +89,14 @@ impl Metrics {
             &["stat"],
         )
         .expect("valid metric");
+        let match_sets = IntGaugeVec::new(
+            Opts::new(
+                "chatda_match_sets",
+                "match sets of dense query words: hits and misses since start, sets and bytes held",
+            ),
+            &["stat"],
+        )
+        .expect("valid metric");
         for m in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -94,6 +105,7 @@ impl Metrics {
             Box::new(job_processed.clone()),
             Box::new(sync_lag.clone()),
             Box::new(search_cache.clone()),
+            Box::new(match_sets.clone()),
         ] {
             registry.register(m).expect("unique metric names");
         }
@@ -106,6 +118,7 @@ impl Metrics {
             job_processed,
             sync_lag,
             search_cache,
+            match_sets,
         }
     }
 

@@ -45,6 +45,18 @@ pub(super) async fn metrics(State(state): State<AppState>) -> Result<Response, A
             .with_label_values(&[stat])
             .set(i64::try_from(value).unwrap_or(i64::MAX));
     }
+    let sets = state.app().engine().match_set_stats();
+    for (stat, value) in [
+        ("hits", sets.hits),
+        ("misses", sets.misses),
+        ("sets", sets.sets),
+        ("bytes", sets.bytes),
+    ] {
+        metrics
+            .match_sets
+            .with_label_values(&[stat])
+            .set(i64::try_from(value).unwrap_or(i64::MAX));
+    }
     metrics.job_processed.reset();
     for job in jobs.iter().rev() {
         metrics
