@@ -33,30 +33,27 @@ pub(super) async fn metrics(State(state): State<AppState>) -> Result<Response, A
             metrics.sync_lag.with_label_values(&[&kind.kind]).set(lag);
         }
     }
-    let cache = state.app().engine().cache_stats();
-    for (stat, value) in [
-        ("hits", cache.hits),
-        ("misses", cache.misses),
-        ("entries", cache.entries),
-        ("bytes", cache.bytes),
-    ] {
-        metrics
-            .search_cache
-            .with_label_values(&[stat])
-            .set(i64::try_from(value).unwrap_or(i64::MAX));
-    }
-    let sets = state.app().engine().match_set_stats();
-    for (stat, value) in [
-        ("hits", sets.hits),
-        ("misses", sets.misses),
-        ("sets", sets.sets),
-        ("bytes", sets.bytes),
-    ] {
-        metrics
-            .match_sets
-            .with_label_values(&[stat])
-            .set(i64::try_from(value).unwrap_or(i64::MAX));
-    }
+    let engine = state.app().engine();
+    let cache = engine.cache_stats();
+    set_stats(
+        &metrics.search_cache,
+        [
+            ("hits", cache.hits),
+            ("misses", cache.misses),
+            ("entries", cache.entries),
+            ("bytes", cache.bytes),
+        ],
+    );
+    let sets = engine.match_set_stats();
+    set_stats(
+        &metrics.match_sets,
+        [
+            ("hits", sets.hits),
+            ("misses", sets.misses),
+            ("sets", sets.sets),
+            ("bytes", sets.bytes),
+        ],
+    );
     metrics.job_processed.reset();
     for job in jobs.iter().rev() {
         metrics
@@ -69,4 +66,13 @@ pub(super) async fn metrics(State(state): State<AppState>) -> Result<Response, A
         metrics.render(),
     )
         .into_response())
+}
+
+/// Sets a gauge labelled by `stat` to each counter of an engine cache.
+fn set_stats<const N: usize>(gauge: &prometheus::IntGaugeVec, stats: [(&str, u64); N]) {
+    for (stat, value) in stats {
+        gauge
+            .with_label_values(&[stat])
+            .set(i64::try_from(value).unwrap_or(i64::MAX));
+    }
 }
