@@ -693,7 +693,21 @@ fn explain_gives_every_hit_the_tree_of_its_score() {
 fn capped_totals_keep_the_page_and_say_gte() {
     let cap = 40;
     let mut capped_some = false;
-    for q in ["콘서트", "서울 콘서트", "아이유", "뮤지컬 공연", "서울"] {
+    // One-word queries of constant scores (prefix, initials, typos, the other keyboard
+    // layout) skip the alternatives and the ties that cannot enter the page.
+    for q in [
+        "콘서트",
+        "서울 콘서트",
+        "아이유",
+        "뮤지컬 공연",
+        "서울",
+        "아이",
+        "ㅇㅇㅇ",
+        "ㅅㅇ",
+        "아이우",
+        "dkdldb",
+        "레미",
+    ] {
         for (offset, limit) in [(0, 10), (25, 10), (0, 30)] {
             let request = |track: Json| json!({"q": q, "offset": offset, "limit": limit, "track_total_hits": track});
             let exact = search("concerts", request(json!(true)));
@@ -706,12 +720,11 @@ fn capped_totals_keep_the_page_and_say_gte() {
                     .collect()
             };
             assert_eq!(scores(&capped), scores(&exact), "{q} {offset}+{limit}");
-            if exact.total.value >= cap {
-                assert_eq!(
-                    (capped.total.value, capped.total.relation),
-                    (cap, "gte"),
-                    "{q}"
-                );
+            // Segments share their counts in batches: a total just past the cap may
+            // still be counted exactly.
+            if capped.total.relation == "gte" {
+                assert_eq!(capped.total.value, cap, "{q}");
+                assert!(exact.total.value >= cap, "{q}");
                 capped_some = true;
             } else {
                 assert_eq!(capped.total, exact.total, "{q}");

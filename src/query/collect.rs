@@ -332,7 +332,13 @@ impl RankSegment {
             if self.heap.len() == self.window
                 && let (Some(floor), Some(worst)) = (&self.floor, self.heap.peek())
             {
-                floor.raise(worst.0.score);
+                // Ranked by score alone, a tie at the worst score is decided by the
+                // tiebreak key: the scorers may skip ties with larger keys.
+                if self.keys.len() == 1 {
+                    floor.raise_with_tie(worst.0.score, worst.0.key[3]);
+                } else {
+                    floor.raise(worst.0.score);
+                }
             }
         }
     }

@@ -37,13 +37,13 @@
 //! would have been; its shown score is the same).
 
 use std::fmt;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
-use super::sets::{DENSE_SHARE, DocBits, DocBitsCursor, MatchSets};
+use super::sets::{DENSE_SHARE, DocBits, DocBitsCursor, MatchSets, TieBlocks};
 use super::union::BestOfScorer;
 
 /// Distance between two tiers in a collected score (scores run 0–1 within a tier).
@@ -83,28 +83,79 @@ pub fn shown(ranked: Score) -> Score {
 /// Once the collector has counted the request's `track_total_hits`, it also lets the
 /// scorers *skip* documents that cannot reach the floor: they are then neither ranked
 /// nor counted.
+///
+/// When the page is ranked by score alone, the floor also holds the tiebreak key of the
+/// worst hit at that score: a document scoring exactly the floor enters only with a
+/// smaller key.
 #[derive(Debug, Clone, Default)]
 pub struct Floor(Arc<FloorState>);
 
-#[derive(Debug, Default)]
+#[derive(Debug)]
 struct FloorState {
     score: AtomicU32,
+    /// The worst hit's tiebreak key at `score` (`u64::MAX`: unknown, any tie may enter).
+    tie: AtomicU64,
+    /// Serialises raises, so that `tie` belongs to `score`.
+    raising: Mutex<()>,
     /// Documents the collector has counted, for its cap.
     counted: AtomicU64,
     skipping: AtomicBool,
 }
 
+impl Default for FloorState {
+    fn default() -> Self {
+        FloorState {
+            score: AtomicU32::new(0),
+            tie: AtomicU64::new(u64::MAX),
+            raising: Mutex::new(()),
+            counted: AtomicU64::new(0),
+            skipping: AtomicBool::new(false),
+        }
+    }
+}
+
 impl Floor {
     /// The current floor.
     pub fn get(&self) -> Score {
-        f32::from_bits(self.0.score.load(Ordering::Relaxed))
+        f32::from_bits(self.0.score.load(Ordering::Acquire))
+    }
+
+    /// The current floor and the tiebreak key a document scoring exactly the floor must
+    /// be below to enter (`u64::MAX`: unknown).
+    pub fn get_with_tie(&self) -> (Score, u64) {
+        // The key is stored before the score it belongs to, and read after: a key read
+        // with an older score is one of a higher floor, which is stricter than needed
+        // for that score only where no document can enter anyway.
+        let score = self.get();
+        (score, self.0.tie.load(Ordering::Relaxed))
     }
 
     /// Raises the floor to `score` (never lowers it).
     pub fn raise(&self, score: Score) {
-        // Non-negative floats order like their bits.
-        if score > 0.0 {
-            self.0.score.fetch_max(score.to_bits(), Ordering::Relaxed);
+        self.raise_with_tie(score, u64::MAX);
+    }
+
+    /// Raises the floor to `score`, the worst hit's, whose tiebreak key is `tie`
+    /// (`u64::MAX` when the page is not ranked by score alone).
+    pub fn raise_with_tie(&self, score: Score, tie: u64) {
+        let current = self.get();
+        if score <= 0.0
+            || score < current
+            || (score == current && tie >= self.0.tie.load(Ordering::Relaxed))
+        {
+            return;
+        }
+        let _raising = self
+            .0
+            .raising
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        let current = self.get();
+        if score > current {
+            self.0.tie.store(tie, Ordering::Relaxed);
+            self.0.score.store(score.to_bits(), Ordering::Release);
+        } else if score == current {
+            self.0.tie.fetch_min(tie, Ordering::Relaxed);
         }
     }
 
@@ -126,6 +177,7 @@ impl Floor {
     /// Back to 0, counting every document, for another run of the same query.
     pub fn reset(&self) {
         self.0.score.store(0, Ordering::Relaxed);
+        self.0.tie.store(u64::MAX, Ordering::Relaxed);
         self.0.counted.store(0, Ordering::Relaxed);
         self.0.skipping.store(false, Ordering::Relaxed);
     }
@@ -258,6 +310,7 @@ impl Query for Coverage {
             .map(|w| {
                 Ok(WordWeight {
                     own: w.query.weight(enable_scoring)?,
+                    bound: super::union::bound(w.query.as_ref()),
                     weight: w.weight,
                     spans: w.spans.clone(),
                     pivot: true,
@@ -368,6 +421,8 @@ struct WordWeight {
     pivot: bool,
     /// What its matches are kept under in the [`MatchSets`] (when there are any).
     digest: Option<[u8; 32]>,
+    /// The highest score its own query gives.
+    bound: Score,
 }
 
 struct CoverageWeight {
@@ -445,6 +500,8 @@ impl Weight for CoverageWeight {
                 weight: word.weight,
                 pivot: word.pivot,
                 cost,
+                bounded: false,
+                bound: word.bound,
             });
         }
         if words.is_empty() {
@@ -462,6 +519,13 @@ impl Weight for CoverageWeight {
         // The rarest word drives the intersection.
         words.sort_by_key(|w| w.cost);
         let pivots: Vec<usize> = (0..words.len()).filter(|&i| words[i].pivot).collect();
+        // Ties are skipped for a single word (see `CoverageScorer::need`).
+        let ties = match (&self.sets, &self.floor) {
+            (Some(sets), Some(_)) if self.words.len() == 1 && !self.relaxed => {
+                sets.tie_blocks(reader)?
+            }
+            _ => None,
+        };
         let mut scorer = CoverageScorer {
             all: self.words.len(),
             total_weight,
@@ -471,6 +535,9 @@ impl Weight for CoverageWeight {
             pivots,
             relaxed: self.relaxed,
             floor: self.floor.clone(),
+            ties,
+            loose: 0,
+            loose_tie: u64::MAX,
             boost,
             doc: 0,
         };
@@ -522,17 +589,42 @@ struct WordScorer {
     pivot: bool,
     /// Documents it can match at most (own and spans).
     cost: u64,
+    /// `own` is positioned by [`BestOfScorer::seek_bounded`] (see [`CoverageScorer::need`]):
+    /// its lower alternatives lag, so it is scored by [`BestOfScorer::best_at`].
+    bounded: bool,
+    /// The highest score `own` gives.
+    bound: Score,
 }
 
 impl WordScorer {
-    /// The first document at or after `target` the word matches: its own scorer and its
-    /// spans are sought there (a span already past it by another word stays put).
-    fn position(&mut self, spans: &mut [Option<Box<dyn Scorer>>], target: DocId) -> DocId {
+    /// The first document at or after `target` the word matches with a score `need`
+    /// keeps, as far as its alternatives' bounds tell: its own scorer and its spans are
+    /// sought there (a span already past it by another word stays put).
+    fn position(
+        &mut self,
+        spans: &mut [Option<Box<dyn Scorer>>],
+        target: DocId,
+        need: Need,
+    ) -> DocId {
         let mut first = TERMINATED;
         if let Some(docs) = &mut self.own_docs {
             first = reach(docs, target);
         } else if let Some(own) = &mut self.own {
-            first = reach(own.as_mut(), target);
+            let union = if self.bounded || !matches!(need, Need::Any) {
+                own.downcast_mut::<BestOfScorer>()
+            } else {
+                None
+            };
+            first = match union {
+                // Bounded once some alternative is left out (the others then lag).
+                Some(union) if self.bounded || !need.keeps(union.lowest()) => {
+                    self.bounded = true;
+                    union.seek_bounded(target, |bound| need.keeps(bound))
+                }
+                // Left out whole: it stays behind, and does not match where it lags.
+                _ if !need.keeps(self.bound) => TERMINATED,
+                _ => reach(own.as_mut(), target),
+            };
         }
         for &j in &self.spans {
             if let Some(span) = &mut spans[j] {
@@ -547,12 +639,20 @@ impl WordScorer {
         let mut best: Option<Score> = None;
         let own_matches = match &self.own_docs {
             Some(docs) => docs.doc() == doc,
+            // A lagging alternative may match where the sought ones do not.
+            None if self.bounded => true,
             None => self.own.as_ref().is_some_and(|own| own.doc() == doc),
         };
         if own_matches && let Some(own) = &mut self.own {
-            best = match own.downcast_mut::<BestOfScorer>() {
-                Some(union) if self.own_docs.is_some() => union.best_at(doc),
-                _ => {
+            let lagging = self.own_docs.is_some() || self.bounded;
+            let union = if lagging {
+                own.downcast_mut::<BestOfScorer>()
+            } else {
+                None
+            };
+            best = match union {
+                Some(union) => union.best_at(doc),
+                None => {
                     let at = reach(own.as_mut(), doc);
                     debug_assert_eq!(at, doc, "a word's set holds only its own matches");
                     Some(own.score())
@@ -568,6 +668,37 @@ impl WordScorer {
             }
         }
         best
+    }
+}
+
+/// What a word must score at a document for a full match there to enter the page (see
+/// [`CoverageScorer::need`]).
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Need {
+    Any,
+    /// (One word.) Ranked in the tier of full matches at least `floor`, or above it.
+    Ranked {
+        floor: Score,
+        boost: Score,
+        above: bool,
+    },
+}
+
+impl Need {
+    /// Whether a match scoring up to `bound` may enter.
+    fn keeps(self, bound: Score) -> bool {
+        match self {
+            Need::Any => true,
+            Need::Ranked {
+                floor,
+                boost,
+                above,
+            } => {
+                // As the collector will see it (rounding is monotonic).
+                let best = ranked(TIER_ALL, bound) * boost;
+                if above { best > floor } else { best >= floor }
+            }
+        }
     }
 }
 
@@ -592,6 +723,12 @@ struct CoverageScorer {
     pivots: Vec<usize>,
     relaxed: bool,
     floor: Option<Floor>,
+    /// The segment's tie blocks, when kept (see [`Self::need`]).
+    ties: Option<Arc<TieBlocks>>,
+    /// Where the next block a tie may enter starts (as of `loose_tie`, the floor's
+    /// tiebreak key when it was found: a smaller key only moves it further).
+    loose: DocId,
+    loose_tie: u64,
     boost: Score,
     doc: DocId,
 }
@@ -600,13 +737,12 @@ impl CoverageScorer {
     /// Strict: the first document at or after `target` that every word matches (and,
     /// once the collector skips, that can still reach the floor: see [`Self::lead`]).
     fn align(&mut self, mut target: DocId) -> DocId {
+        if self.floor.as_ref().is_some_and(Floor::skipping) {
+            return self.align_skipping(target);
+        }
         'search: loop {
-            target = self.lead(target);
-            if target == TERMINATED {
-                return TERMINATED;
-            }
             for word in &mut self.words {
-                let doc = word.position(&mut self.spans, target);
+                let doc = word.position(&mut self.spans, target, Need::Any);
                 if doc > target {
                     target = doc;
                     continue 'search;
@@ -614,6 +750,86 @@ impl CoverageScorer {
             }
             return target;
         }
+    }
+
+    /// [`Self::align`] once the collector skips.
+    fn align_skipping(&mut self, mut target: DocId) -> DocId {
+        'search: loop {
+            target = self.lead(target);
+            if target == TERMINATED {
+                return TERMINATED;
+            }
+            let (need, limit) = self.need(target);
+            for word in &mut self.words {
+                let doc = word.position(&mut self.spans, target, need);
+                if doc > target {
+                    // A document past `limit` may need less (a booster's, a tie's).
+                    target = doc.min(limit);
+                    continue 'search;
+                }
+            }
+            return target;
+        }
+    }
+
+    /// What a single-word query's word must score at `target` to enter the page, and up
+    /// to where that holds: the first document after `target` that may need less (a
+    /// booster's, or the start of a block where a tie may enter).
+    ///
+    /// Once the collector skips and the floor is within the tier of full matches, a
+    /// document outside the boosters must rank at least the floor: the word's
+    /// alternatives that cannot score that much do not make a document a candidate (see
+    /// [`BestOfScorer::seek_bounded`]), so a page full of title matches stops reading the
+    /// description's. Where every document of a block has a larger tiebreak key than the
+    /// page's worst hit (see [`TieBlocks`]), it must rank above the floor: a page of
+    /// constant scores (prefix, typo, initials) stops reading its equals.
+    ///
+    /// Several words are left alone: each would need `n · mean − (n − 1)`, rarely much,
+    /// and their phrase booster is costly to seek at every candidate (their dense words
+    /// are intersected as sets instead, see `sets.rs`).
+    fn need(&mut self, target: DocId) -> (Need, DocId) {
+        let Some((floor, tie)) = self
+            .floor
+            .as_ref()
+            .filter(|f| f.skipping())
+            .map(Floor::get_with_tie)
+        else {
+            return (Need::Any, TERMINATED);
+        };
+        let mean = floor / self.boost - ranked(TIER_ALL, 0.0);
+        if self.all > 1 || mean > 1.0 || mean <= 0.0 {
+            // Above the tier of full matches `lead` keeps to the boosters; below it,
+            // every full match enters.
+            return (Need::Any, TERMINATED);
+        }
+        let mut limit = TERMINATED;
+        for (scorer, tier) in &mut self.boosters {
+            if *tier > TIER_ALL {
+                limit = limit.min(reach(scorer.as_mut(), target));
+            }
+        }
+        if limit == target {
+            return (Need::Any, limit);
+        }
+        let above = match &self.ties {
+            Some(ties) if tie != u64::MAX && ties.above(target, tie) => {
+                if self.loose <= target || tie < self.loose_tie {
+                    self.loose = ties.next_at_or_below(target, tie);
+                    self.loose_tie = tie;
+                }
+                limit = limit.min(self.loose);
+                true
+            }
+            _ => false,
+        };
+        (
+            Need::Ranked {
+                floor,
+                boost: self.boost,
+                above,
+            },
+            limit,
+        )
     }
 
     /// Where a document that can still enter the page may be, at or after `target`.
@@ -653,13 +869,13 @@ impl CoverageScorer {
         }
         let mut candidate = TERMINATED;
         for &i in &self.pivots {
-            candidate = candidate.min(self.words[i].position(&mut self.spans, target));
+            candidate = candidate.min(self.words[i].position(&mut self.spans, target, Need::Any));
         }
         if candidate == TERMINATED {
             return TERMINATED;
         }
         for word in &mut self.words {
-            word.position(&mut self.spans, candidate);
+            word.position(&mut self.spans, candidate, Need::Any);
         }
         candidate
     }
@@ -878,6 +1094,123 @@ mod tests {
         assert_eq!(docs, [1, 0, 2]);
     }
 
+    /// Every document `scorer` matches from where it stands.
+    fn visit(scorer: &mut Box<dyn Scorer>) -> Vec<DocId> {
+        let mut docs = Vec::new();
+        while scorer.doc() != TERMINATED {
+            docs.push(scorer.doc());
+            scorer.advance();
+        }
+        docs
+    }
+
+    #[test]
+    fn once_skipping_a_word_is_read_only_in_alternatives_that_reach_the_floor() {
+        // Every document has the low term; every tenth also the high one.
+        let (index, f) = one_field_index((0..300u32).map(|i| {
+            if i % 10 == 0 {
+                vec!["low", "high"]
+            } else {
+                vec!["low"]
+            }
+        }));
+        let searcher = index.reader().unwrap().searcher();
+        let reader = searcher.segment_reader(0);
+        let floor = Floor::default();
+        let term = |t: &str, score| {
+            Box::new(AnyTerm::new(f, vec![Term::from_field_text(f, t)], score)) as Box<dyn Query>
+        };
+        let word = Box::new(super::super::union::BestOf::new(vec![
+            term("high", 0.9),
+            term("low", 0.5),
+        ]));
+        let weight = Coverage::single(word)
+            .with_floor(floor.clone())
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+
+        // Counting every match: all are visited, whatever the floor.
+        floor.raise(ranked(TIER_ALL, 0.9));
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert_eq!(visit(&mut scorer).len(), 300);
+
+        // Capped: a match of the low term alone cannot reach the floor.
+        floor.start_skipping();
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        let mut scores = Vec::new();
+        while scorer.doc() != TERMINATED {
+            scores.push((scorer.doc(), scorer.score()));
+            scorer.advance();
+        }
+        let expected: Vec<(DocId, Score)> = (0..300)
+            .step_by(10)
+            .map(|d| (d, ranked(TIER_ALL, 0.9)))
+            .collect();
+        assert_eq!(scores, expected, "the best alternative's score, as before");
+
+        // A floor the low term reaches (a tie may enter): nothing is skipped.
+        floor.reset();
+        floor.raise(ranked(TIER_ALL, 0.5));
+        floor.start_skipping();
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert_eq!(visit(&mut scorer).len(), 300);
+    }
+
+    #[test]
+    fn once_skipping_ties_are_read_only_in_blocks_where_they_can_enter() {
+        use crate::index::TIEBREAK_FIELD;
+        use crate::query::sets::{MatchSets, TIE_BLOCK};
+        use tantivy::schema::FAST;
+
+        // 1,000 documents of one constant-score word, keyed by their order except one
+        // late document keyed before all others.
+        let mut builder = Schema::builder();
+        let f = builder.add_text_field("f", STRING);
+        let key = builder.add_u64_field(TIEBREAK_FIELD, FAST);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer_with_num_threads(1, 15_000_000).unwrap();
+        let late = 900u32;
+        for i in 0..1000u32 {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f, "word");
+            doc.add_u64(key, if i == late { 0 } else { u64::from(i) + 10 });
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        assert_eq!(searcher.segment_readers().len(), 1);
+        let reader = searcher.segment_reader(0);
+        let floor = Floor::default();
+        let word = Box::new(AnyTerm::new(f, vec![Term::from_field_text(f, "word")], 0.5));
+        let weight = Coverage::single(word)
+            .with_floor(floor.clone())
+            .with_sets(Arc::new(MatchSets::default()))
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+
+        // The page is full at the word's score; its worst hit has key 50 (document 40).
+        floor.raise_with_tie(ranked(TIER_ALL, 0.5), 50);
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert_eq!(visit(&mut scorer).len(), 1000, "counting: every match");
+
+        // Capped: a tie enters only with a smaller key, so only the blocks holding one
+        // are read: the first, and the late document's.
+        floor.start_skipping();
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        let block = |d: u32| d / TIE_BLOCK;
+        let expected: Vec<DocId> = (0..1000)
+            .filter(|&d| block(d) == 0 || block(d) == block(late))
+            .collect();
+        assert_eq!(visit(&mut scorer), expected);
+
+        // Without the worst hit's key, any tie may enter.
+        floor.reset();
+        floor.raise(ranked(TIER_ALL, 0.5));
+        floor.start_skipping();
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert_eq!(visit(&mut scorer).len(), 1000);
+    }
+
     #[test]
     fn once_skipping_only_documents_of_a_high_enough_tier_are_visited() {
         // Every document has the word; every tenth also the booster's term.
@@ -930,12 +1263,21 @@ mod tests {
         let visited = visit(&mut scorer);
         assert_eq!(visited, (0..100).step_by(10).collect::<Vec<u32>>());
 
-        // A floor any full match can reach skips nothing.
+        // A floor the word's score reaches skips nothing.
         floor.reset();
-        floor.raise(ranked(TIER_ALL, 0.9));
+        floor.raise(ranked(TIER_ALL, 0.8));
         floor.start_skipping();
         let mut scorer = weight.scorer(reader, 1.0).unwrap();
         assert_eq!(visit(&mut scorer).len(), 100);
+
+        // One within the tier of full matches but above the word's score: the booster's
+        // documents only.
+        floor.raise(ranked(TIER_ALL, 0.9));
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert_eq!(
+            visit(&mut scorer),
+            (0..100).step_by(10).collect::<Vec<u32>>()
+        );
 
         // Above every tier: nothing is left.
         floor.raise(ranked(TIER_WHOLE + 1, 0.0));

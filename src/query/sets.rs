@@ -10,15 +10,21 @@
 //! once into a bitset and kept; the intersection then runs over bitsets, and the scorers
 //! are sought only at the documents every word matches, for their scores. Matches and
 //! scores are exactly those of the walk through the scorers.
+//!
+//! The store also keeps each segment's [`TieBlocks`]: the least tiebreak key of every block
+//! of documents, which lets a broad query whose page is full of equal scores skip the
+//! blocks where a tie could not enter the page (see `coverage.rs`).
 
-use std::sync::Arc;
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
 
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
+use tantivy::columnar::Cardinality;
 use tantivy::index::SegmentId;
 use tantivy::query::Scorer;
-use tantivy::{DocId, DocSet, TERMINATED};
+use tantivy::{DocId, DocSet, SegmentReader, TERMINATED};
 
 /// Memory the match sets of an engine may hold, approximately (a set costs one bit per
 /// document of its segment: 122 KiB for a segment of a million documents).
@@ -124,12 +130,83 @@ impl DocSet for DocBitsCursor {
     }
 }
 
+/// Documents per block of [`TieBlocks`].
+pub(crate) const TIE_BLOCK: u32 = 128;
+
+/// The least [`TIEBREAK_FIELD`](crate::index::TIEBREAK_FIELD) value of each block of
+/// [`TIE_BLOCK`] documents of a segment. A document scoring the same as the page's worst
+/// hit ranks after it when its tiebreak key is larger: in a block whose least key is
+/// larger than the worst hit's, only a higher score can enter the page.
+#[derive(Debug)]
+pub(crate) struct TieBlocks {
+    least: Vec<u64>,
+}
+
+impl TieBlocks {
+    /// The blocks of the segment of `reader`.
+    pub(crate) fn read(reader: &SegmentReader) -> tantivy::Result<Self> {
+        let column = reader.fast_fields().u64(crate::index::TIEBREAK_FIELD)?;
+        let max_doc = reader.max_doc();
+        let mut least = Vec::with_capacity(max_doc.div_ceil(TIE_BLOCK) as usize);
+        if column.get_cardinality() == Cardinality::Full {
+            // Every document has its key, in document order: read the values as they lie.
+            let mut values = vec![0u64; TIE_BLOCK as usize];
+            for start in (0..max_doc).step_by(TIE_BLOCK as usize) {
+                let len = (max_doc - start).min(TIE_BLOCK) as usize;
+                column
+                    .values
+                    .get_range(u64::from(start), &mut values[..len]);
+                least.push(values[..len].iter().copied().min().unwrap_or(u64::MAX));
+            }
+        } else {
+            // A document without a key (none in practice) sorts last: `u64::MAX`.
+            let mut docs: Vec<DocId> = (0..TIE_BLOCK).collect();
+            let mut values = vec![None; TIE_BLOCK as usize];
+            for start in (0..max_doc).step_by(TIE_BLOCK as usize) {
+                let len = (max_doc - start).min(TIE_BLOCK) as usize;
+                for (i, doc) in docs.iter_mut().enumerate() {
+                    *doc = start + i as DocId;
+                }
+                column.first_vals(&docs[..len], &mut values[..len]);
+                let block = values[..len].iter().map(|v| v.unwrap_or(u64::MAX));
+                least.push(block.min().unwrap_or(u64::MAX));
+            }
+        }
+        Ok(TieBlocks { least })
+    }
+
+    /// Whether every document of the block holding `doc` has a tiebreak key above `tie`.
+    pub(crate) fn above(&self, doc: DocId, tie: u64) -> bool {
+        self.least
+            .get((doc / TIE_BLOCK) as usize)
+            .is_none_or(|&least| least > tie)
+    }
+
+    /// The first document at or after `doc` of a block holding a key at or below `tie`
+    /// ([`TERMINATED`]: none).
+    pub(crate) fn next_at_or_below(&self, doc: DocId, tie: u64) -> DocId {
+        let from = (doc / TIE_BLOCK) as usize;
+        match self
+            .least
+            .get(from..)
+            .and_then(|rest| rest.iter().position(|&l| l <= tie))
+        {
+            Some(i) => ((from + i) as u32 * TIE_BLOCK).max(doc),
+            None => TERMINATED,
+        }
+    }
+}
+
 /// What a set is kept under: the segment and a digest of the word's query (its
 /// alternatives, with their terms).
 type Key = (SegmentId, [u8; 32]);
 
 #[derive(Clone)]
 struct Bytes;
+
+/// Segments whose tie blocks are kept; past this, the kept ones are dropped (segments
+/// merged away leave theirs behind) and read again as searches need them.
+const TIE_SEGMENTS: usize = 256;
 
 impl Weighter<Key, Arc<DocBits>> for Bytes {
     fn weight(&self, _: &Key, bits: &Arc<DocBits>) -> u64 {
@@ -154,6 +231,8 @@ pub struct MatchSetStats {
 /// segment ids are unique).
 pub struct MatchSets {
     cache: Option<Cache<Key, Arc<DocBits>, Bytes>>,
+    /// Per segment (8 bytes per 128 documents), at most [`TIE_SEGMENTS`] of them.
+    ties: Option<Mutex<HashMap<SegmentId, Arc<TieBlocks>>>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -184,6 +263,7 @@ impl MatchSets {
                     .max(16);
                 Cache::with_weighter(items, bytes, Bytes)
             }),
+            ties: (bytes > 0).then(Mutex::default),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -212,6 +292,36 @@ impl MatchSets {
     /// Searches that read a word's set.
     pub fn misses(&self) -> u64 {
         self.misses.load(Ordering::Relaxed)
+    }
+
+    /// The tie blocks of the segment of `reader`, kept or read now (`None` when the
+    /// store keeps nothing).
+    pub(crate) fn tie_blocks(
+        &self,
+        reader: &SegmentReader,
+    ) -> tantivy::Result<Option<Arc<TieBlocks>>> {
+        let Some(ties) = &self.ties else {
+            return Ok(None);
+        };
+        let segment = reader.segment_id();
+        let kept = |ties: &Mutex<HashMap<_, _>>| {
+            ties.lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+                .get(&segment)
+                .cloned()
+        };
+        if let Some(blocks) = kept(ties) {
+            return Ok(Some(blocks));
+        }
+        let blocks = Arc::new(TieBlocks::read(reader)?);
+        let mut ties = ties
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if ties.len() >= TIE_SEGMENTS {
+            ties.clear();
+        }
+        ties.insert(segment, blocks.clone());
+        Ok(Some(blocks))
     }
 
     /// The set kept under `(segment, digest)`, or the one `read` makes (then kept).

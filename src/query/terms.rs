@@ -158,7 +158,10 @@ impl Weight for AnyTerm {
         Ok(match children.len() {
             0 => Box::new(EmptyScorer),
             1 => children.pop().expect("one child"),
-            _ => Box::new(BestOfScorer::new(children)),
+            // Every term scores the same: that is each one's bound.
+            _ => Box::new(BestOfScorer::with_bounds(
+                children.into_iter().map(|c| (c, score)).collect(),
+            )),
         })
     }
 

@@ -268,7 +268,7 @@ impl<'a> TextQuery<'a> {
         }
         if hangul::is_chosung_query(q) {
             return Ok(self.chosung_query(q)?.map(|q| TextMatch {
-                strict: Box::new(Coverage::single(q)),
+                strict: self.single(q),
                 relaxed: None,
             }));
         }
@@ -867,6 +867,15 @@ impl<'a> TextQuery<'a> {
             });
         }
         Ok(boosters)
+    }
+
+    /// A query of one word (initials) sharing the floor and the sets.
+    fn single(&self, word: Box<dyn Query>) -> Box<dyn Query> {
+        let mut coverage = Coverage::single(word).with_floor(self.floor.clone());
+        if let Some(sets) = &self.sets {
+            coverage = coverage.with_sets(sets.clone());
+        }
+        Box::new(coverage)
     }
 
     fn chosung_query(&self, q: &str) -> Built {

@@ -66,7 +66,7 @@ impl Query for BestOf {
 }
 
 /// The highest score `query` gives a document, when its kind tells (infinity when not).
-fn bound(query: &dyn Query) -> Score {
+pub(crate) fn bound(query: &dyn Query) -> Score {
     if let Some(exact) = query.downcast_ref::<ExactQuery>() {
         exact.bound()
     } else if let Some(any) = query.downcast_ref::<AnyTerm>() {
@@ -139,13 +139,20 @@ pub struct BestOfScorer {
 }
 
 impl BestOfScorer {
-    /// The union of `children`.
-    pub(crate) fn new(children: Vec<Box<dyn Scorer>>) -> Self {
-        Self::with_bounds(children.into_iter().map(|c| (c, f32::INFINITY)).collect())
-    }
-
     /// The union of `children`, each with the highest score it gives.
-    pub(crate) fn with_bounds(mut children: Vec<(Box<dyn Scorer>, Score)>) -> Self {
+    pub(crate) fn with_bounds(nested: Vec<(Box<dyn Scorer>, Score)>) -> Self {
+        // The best of the best is the best of all: a nested union's alternatives are
+        // taken in, so that one flat list runs from the highest bound down.
+        let mut children = Vec::with_capacity(nested.len());
+        for (child, bound) in nested {
+            match child.downcast::<BestOfScorer>() {
+                Ok(inner) => {
+                    let inner = *inner;
+                    children.extend(inner.children.into_iter().zip(inner.bounds));
+                }
+                Err(child) => children.push((child, bound)),
+            }
+        }
         children.retain(|(c, _)| c.doc() != TERMINATED);
         children.sort_by(|a, b| b.1.total_cmp(&a.1));
         let (children, bounds): (Vec<_>, Vec<_>) = children.into_iter().unzip();
@@ -166,20 +173,11 @@ impl BestOfScorer {
     /// Children not sought stay behind `doc`: afterwards only `best_at` at later
     /// documents may be used, not the union's own moves.
     pub(crate) fn best_at(&mut self, doc: DocId) -> Option<Score> {
-        self.best_above(doc, None)
-    }
-
-    /// [`Self::best_at`] among the alternatives that can beat `best`.
-    fn best_above(&mut self, doc: DocId, mut best: Option<Score>) -> Option<Score> {
+        let mut best: Option<Score> = None;
         let children = self.children.iter_mut().zip(&mut self.docs);
         for ((child, at), &bound) in children.zip(&self.bounds) {
             if best.is_some_and(|b| bound <= b) {
                 break;
-            }
-            if let Some(inner) = child.downcast_mut::<BestOfScorer>() {
-                // A union of alternatives (a word's synonyms): prune inside it too.
-                best = inner.best_above(doc, best);
-                continue;
             }
             if *at < doc {
                 *at = child.seek(doc);
@@ -190,6 +188,38 @@ impl BestOfScorer {
             }
         }
         best
+    }
+
+    /// The lowest score bound of its alternatives.
+    pub(crate) fn lowest(&self) -> Score {
+        self.bounds.last().copied().unwrap_or(Score::INFINITY)
+    }
+
+    /// The first document at or after `target` that an alternative whose bound `keep`s
+    /// matches: the others are not moved. A word whose low matches cannot enter the page
+    /// reads only the postings of its higher alternatives. `keep` must hold for every
+    /// bound above one it holds for.
+    ///
+    /// Like [`Self::best_at`], it leaves children behind: afterwards only
+    /// `seek_bounded` and `best_at` may be used, not the union's own moves.
+    pub(crate) fn seek_bounded(
+        &mut self,
+        target: DocId,
+        keep: impl Fn(Score) -> bool + Copy,
+    ) -> DocId {
+        let mut first = TERMINATED;
+        let children = self.children.iter_mut().zip(&mut self.docs);
+        for ((child, at), &bound) in children.zip(&self.bounds) {
+            if !keep(bound) {
+                break;
+            }
+            if *at < target {
+                *at = child.seek(target);
+            }
+            first = first.min(*at);
+        }
+        self.doc = first;
+        first
     }
 
     /// Drops exhausted children (keeping the order of the rest).
@@ -267,7 +297,12 @@ impl Scorer for BestOfScorer {
     fn score(&mut self) -> Score {
         let current = self.doc;
         let mut best = f32::NEG_INFINITY;
-        for (child, doc) in self.children.iter_mut().zip(&self.docs) {
+        let children = self.children.iter_mut().zip(&self.docs);
+        for ((child, doc), &bound) in children.zip(&self.bounds) {
+            // From the highest bound down: the rest cannot beat the best found.
+            if bound <= best {
+                break;
+            }
             if *doc == current {
                 best = best.max(child.score());
             }
