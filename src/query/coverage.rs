@@ -1243,14 +1243,6 @@ mod tests {
         let weight = coverage
             .weight(EnableScoring::enabled_from_searcher(&searcher))
             .unwrap();
-        let visit = |scorer: &mut Box<dyn Scorer>| {
-            let mut docs = Vec::new();
-            while scorer.doc() != TERMINATED {
-                docs.push(scorer.doc());
-                scorer.advance();
-            }
-            docs
-        };
 
         // A floor in the whole-value tier alone skips nothing until the count is capped.
         floor.raise(ranked(TIER_WHOLE, 0.5));
