@@ -21,7 +21,6 @@ use std::sync::{Arc, Mutex};
 
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
-use tantivy::columnar::Cardinality;
 use tantivy::index::SegmentId;
 use tantivy::query::Scorer;
 use tantivy::{DocId, DocSet, SegmentReader, TERMINATED};
@@ -148,29 +147,17 @@ impl TieBlocks {
         let column = reader.fast_fields().u64(crate::index::TIEBREAK_FIELD)?;
         let max_doc = reader.max_doc();
         let mut least = Vec::with_capacity(max_doc.div_ceil(TIE_BLOCK) as usize);
-        if column.get_cardinality() == Cardinality::Full {
-            // Every document has its key, in document order: read the values as they lie.
-            let mut values = vec![0u64; TIE_BLOCK as usize];
-            for start in (0..max_doc).step_by(TIE_BLOCK as usize) {
-                let len = (max_doc - start).min(TIE_BLOCK) as usize;
-                column
-                    .values
-                    .get_range(u64::from(start), &mut values[..len]);
-                least.push(values[..len].iter().copied().min().unwrap_or(u64::MAX));
+        // A document without a key (none in practice) sorts last: `u64::MAX`.
+        let mut docs: Vec<DocId> = (0..TIE_BLOCK).collect();
+        let mut values = vec![None; TIE_BLOCK as usize];
+        for start in (0..max_doc).step_by(TIE_BLOCK as usize) {
+            let len = (max_doc - start).min(TIE_BLOCK) as usize;
+            for (i, doc) in docs.iter_mut().enumerate() {
+                *doc = start + i as DocId;
             }
-        } else {
-            // A document without a key (none in practice) sorts last: `u64::MAX`.
-            let mut docs: Vec<DocId> = (0..TIE_BLOCK).collect();
-            let mut values = vec![None; TIE_BLOCK as usize];
-            for start in (0..max_doc).step_by(TIE_BLOCK as usize) {
-                let len = (max_doc - start).min(TIE_BLOCK) as usize;
-                for (i, doc) in docs.iter_mut().enumerate() {
-                    *doc = start + i as DocId;
-                }
-                column.first_vals(&docs[..len], &mut values[..len]);
-                let block = values[..len].iter().map(|v| v.unwrap_or(u64::MAX));
-                least.push(block.min().unwrap_or(u64::MAX));
-            }
+            column.first_vals(&docs[..len], &mut values[..len]);
+            let block = values[..len].iter().map(|v| v.unwrap_or(u64::MAX));
+            least.push(block.min().unwrap_or(u64::MAX));
         }
         Ok(TieBlocks { least })
     }

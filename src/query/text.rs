@@ -268,7 +268,7 @@ impl<'a> TextQuery<'a> {
         }
         if hangul::is_chosung_query(q) {
             return Ok(self.chosung_query(q)?.map(|q| TextMatch {
-                strict: self.single(q),
+                strict: self.shared(Coverage::single(q)),
                 relaxed: None,
             }));
         }
@@ -365,13 +365,7 @@ impl<'a> TextQuery<'a> {
         let relax = words.len() > 1 && matching != Matching::All;
         let coverage = |words, boosters, relaxed| {
             let spans = spans.iter().map(|q| q.box_clone()).collect();
-            let mut coverage = Coverage::new(words, boosters, relaxed)
-                .with_spans(spans)
-                .with_floor(self.floor.clone());
-            if let Some(sets) = &self.sets {
-                coverage = coverage.with_sets(sets.clone());
-            }
-            Box::new(coverage) as Box<dyn Query>
+            self.shared(Coverage::new(words, boosters, relaxed).with_spans(spans))
         };
         let strict = coverage(words.clone(), boosters.clone(), false);
         Ok(Some(if matching == Matching::Any && relax {
@@ -869,9 +863,9 @@ impl<'a> TextQuery<'a> {
         Ok(boosters)
     }
 
-    /// A query of one word (initials) sharing the floor and the sets.
-    fn single(&self, word: Box<dyn Query>) -> Box<dyn Query> {
-        let mut coverage = Coverage::single(word).with_floor(self.floor.clone());
+    /// `coverage` sharing the collector's floor and the engine's match sets.
+    fn shared(&self, coverage: Coverage) -> Box<dyn Query> {
+        let mut coverage = coverage.with_floor(self.floor.clone());
         if let Some(sets) = &self.sets {
             coverage = coverage.with_sets(sets.clone());
         }
