@@ -7,7 +7,7 @@
 #[path = "support/server.rs"]
 mod harness;
 
-use std::net::TcpListener;
+use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
@@ -28,22 +28,17 @@ struct Driver {
 }
 
 impl Driver {
+    /// Lets ChromeDriver pick its own port (`--port=0`) and reads it from its banner: a port
+    /// chosen here and released before ChromeDriver binds it can be taken by the server under
+    /// test in between.
     fn start() -> Option<Driver> {
-        let port = TcpListener::bind("127.0.0.1:0")
-            .unwrap()
-            .local_addr()
-            .unwrap()
-            .port();
-        match Command::new("chromedriver")
-            .arg(format!("--port={port}"))
-            .stdout(Stdio::null())
+        let mut child = match Command::new("chromedriver")
+            .arg("--port=0")
+            .stdout(Stdio::piped())
             .stderr(Stdio::null())
             .spawn()
         {
-            Ok(child) => Some(Driver {
-                child,
-                url: format!("http://127.0.0.1:{port}"),
-            }),
+            Ok(child) => child,
             Err(e) => {
                 if std::env::var("CI").as_deref() == Ok("true") {
                     panic!("chromedriver is required under CI=true (.ci/run installs it): {e}");
@@ -51,9 +46,24 @@ impl Driver {
                 eprintln!(
                     "skipping the browser test: no chromedriver ({e}); apt-get install chromium chromium-driver"
                 );
-                None
+                return None;
             }
-        }
+        };
+        let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
+        let port = lines
+            .by_ref()
+            .map_while(Result::ok)
+            .find_map(|line| {
+                let (_, tail) = line.split_once("started successfully on port ")?;
+                tail.trim_end_matches('.').trim().parse::<u16>().ok()
+            })
+            .expect("chromedriver exited before saying which port it listens on");
+        // Keep draining its output so a full pipe never stalls it.
+        std::thread::spawn(move || lines.for_each(drop));
+        Some(Driver {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+        })
     }
 
     async fn browser(&self) -> Client {
