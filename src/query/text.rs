@@ -298,6 +298,8 @@ impl<'a> TextQuery<'a> {
         let (synonyms, whole_synonyms) = self.synonyms(plan)?;
         let num_docs = self.searcher.num_docs().max(1) as f32;
         let mut words = Vec::with_capacity(searched);
+        // Analyzed words so far, for their weights' decay by order.
+        let mut position = 0;
         // Spans: what matches a stretch of the query as a whole, shared by the words it
         // covers (see `coverage.rs`) — the whole query covers every word.
         let mut spans: Vec<Box<dyn Query>> = Vec::new();
@@ -314,15 +316,20 @@ impl<'a> TextQuery<'a> {
             let mut own_spans = self.word_spans(word, misspelled)?;
             own_spans.extend(from_synonyms);
             let mut covering: Vec<usize> = whole_span.into_iter().collect();
+            // A misspelling the analyzer splits ("방탄소년딘" → 방탄 + 소년 + 딘) is one word:
+            // its pieces together, scattered, or its own typo matches as a whole. As
+            // words of their own, each piece would be sought and scored at every match.
+            let one_word = misspelled && word.groups.len() > 1;
             // A word of one analyzed word has its spans among its own alternatives (one
             // disjunction is cheaper than a disjunction beside a span).
-            let shared = word.groups.len() > 1;
-            if shared && !own_spans.is_empty() {
+            if word.groups.len() > 1 && !one_word && !own_spans.is_empty() {
                 spans.push(best(own_spans));
                 covering.push(spans.len() - 1);
                 own_spans = Vec::new();
             }
             let last_group = word.groups.len() - 1;
+            let mut pieces = Vec::new();
+            let mut weight = 0.0;
             for (k, group) in word.groups.iter().enumerate() {
                 let as_prefix = self.prefix && word.last && k == last_group;
                 let mut own = vec![self.group_query(group, as_prefix)?];
@@ -338,6 +345,15 @@ impl<'a> TextQuery<'a> {
                         own.extend(self.entry_query(entry)?);
                     }
                 }
+                let doc_freq = self.group_doc_freq(group)? as f32;
+                let idf = (1.0 + num_docs / (doc_freq + 1.0)).ln();
+                let decayed = idf * ORDER_DECAY.powi(position);
+                position += 1;
+                if one_word {
+                    pieces.push(best(own));
+                    weight += decayed;
+                    continue;
+                }
                 let own = best(own);
                 let mut alternatives: Vec<Box<dyn Query>> = vec![if misspelled {
                     Box::new(BoostQuery::new(own, SCATTERED))
@@ -345,12 +361,20 @@ impl<'a> TextQuery<'a> {
                     own
                 }];
                 alternatives.extend(own_spans.iter().map(|q| q.box_clone()));
-                let doc_freq = self.group_doc_freq(group)? as f32;
-                let idf = (1.0 + num_docs / (doc_freq + 1.0)).ln();
                 words.push(CoverWord {
                     query: best(alternatives),
-                    weight: idf * ORDER_DECAY.powi(words.len() as i32),
+                    weight: decayed,
                     spans: covering.clone(),
+                });
+            }
+            if one_word {
+                let mut alternatives =
+                    vec![Box::new(BoostQuery::new(mean(pieces), SCATTERED)) as Box<dyn Query>];
+                alternatives.extend(own_spans);
+                words.push(CoverWord {
+                    query: best(alternatives),
+                    weight,
+                    spans: whole_span.into_iter().collect(),
                 });
             }
         }

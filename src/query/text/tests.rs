@@ -34,6 +34,10 @@ fn fixture() -> Fixture {
 
 impl Fixture {
     fn search(&self, q: &str) -> Vec<String> {
+        self.search_matching(q, Matching::All)
+    }
+
+    fn search_matching(&self, q: &str, matching: Matching) -> Vec<String> {
         let spec = self.index.spec();
         let fields: Vec<WeightedField> = spec
             .fields
@@ -43,7 +47,7 @@ impl Fixture {
             .collect();
         let searcher = self.index.searcher();
         let Some(text) = TextQuery::new(&self.analyzer, &searcher, &fields, &[], Fuzzy::Auto, true)
-            .build(q, Matching::All)
+            .build(q, matching)
             .unwrap()
         else {
             return Vec::new();
@@ -125,4 +129,25 @@ fn exact_matches_rank_above_fuzzy_ones() {
     assert_eq!(Fuzzy::Auto.distance(6), 1);
     assert_eq!(Fuzzy::Auto.distance(9), 2);
     assert_eq!(Fuzzy::Distance(5).distance(1), 2);
+}
+
+#[test]
+fn a_misspelling_the_analyzer_splits_is_one_word_not_its_pieces() {
+    let analyzer = Arc::new(Analyzer::new(&AnalyzerConfig::default()).unwrap());
+    let index =
+        KindIndex::in_memory(KindSpec::builtin("concerts").unwrap(), analyzer.clone()).unwrap();
+    let docs = [
+        json!({"id": 1, "title": "방탄소년단 월드투어", "artists": ["방탄소년단"]}),
+        json!({"id": 2, "title": "방탄 조끼 특별전"}),
+        json!({"id": 3, "title": "소년 합창단 정기공연"}),
+        json!({"id": 4, "title": "아이유 팬미팅"}),
+    ];
+    assert!(index.upsert(&docs).unwrap().rejected.is_empty());
+    index.commit().unwrap();
+    let f = Fixture { analyzer, index };
+    let pieces = f.analyzer.analyze_query("방탄소년딘");
+    assert!(pieces.len() > 1, "the analyzer splits it");
+    // Even when any word may match, a piece of the misspelled word is no match for it.
+    assert_eq!(f.search_matching("방탄소년딘", Matching::Any), ["1"]);
+    assert_eq!(f.search("방탄소년딘"), ["1"]);
 }
