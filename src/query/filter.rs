@@ -44,10 +44,32 @@ pub fn build_filter(
     filter: Option<&Map<String, Json>>,
     zone: &Zone,
 ) -> Result<Option<Box<dyn Query>>, QueryError> {
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    Ok(filter_query(filter_clauses(
+        spec, fields, filter, zone, true,
+    )?))
+}
+
+/// The clauses of [`build_filter`]'s query, unscored, to be joined with a text query.
+/// The soft-delete rule alone (no condition) is an exclusion sought only at the text's
+/// matches, not an intersection with every live document; beside conditions it stays
+/// with them (measured: excluding at the conditions' matches costs no more). `walked`:
+/// no text query leads, so the filter is read in full (a browse, an aggregation).
+pub(crate) fn filter_clauses(
+    spec: &KindSpec,
+    fields: &FieldMap,
+    filter: Option<&Map<String, Json>>,
+    zone: &Zone,
+    walked: bool,
+) -> Result<Vec<(Occur, Box<dyn Query>)>, QueryError> {
     let empty = Map::new();
     let filter = filter.unwrap_or(&empty);
-    let context = Context { spec, fields, zone };
+    let context = Context {
+        spec,
+        fields,
+        zone,
+        walked,
+    };
+    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
     for (name, condition) in filter {
         clauses.push((Occur::Must, context.clause(name, condition)?));
     }
@@ -63,16 +85,31 @@ pub fn build_filter(
             )),
         ));
     }
-    if clauses.is_empty() {
-        return Ok(None);
-    }
     if clauses.iter().all(|(occur, _)| *occur == Occur::MustNot) {
-        clauses.push((Occur::Must, Box::new(AllQuery)));
+        return Ok(clauses);
     }
-    Ok(Some(Box::new(ConstScoreQuery::new(
+    let all: Box<dyn Query> = Box::new(BooleanQuery::new(clauses));
+    Ok(vec![(
+        Occur::Must,
+        Box::new(ConstScoreQuery::new(all, 0.0)),
+    )])
+}
+
+/// The filter query of [`filter_clauses`] on its own (every document it keeps scores 0);
+/// `None` when nothing restricts the set.
+pub(crate) fn filter_query(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
+    if clauses.is_empty() {
+        return None;
+    }
+    if let [(Occur::Must, _)] = clauses.as_slice() {
+        // The conditions, already unscored.
+        return clauses.pop().map(|(_, query)| query);
+    }
+    clauses.push((Occur::Must, Box::new(AllQuery)));
+    Some(Box::new(ConstScoreQuery::new(
         Box::new(BooleanQuery::new(clauses)),
         0.0,
-    ))))
+    )))
 }
 
 fn mentions(filter: &Map<String, Json>, field: &str) -> bool {
@@ -91,6 +128,8 @@ struct Context<'a> {
     fields: &'a FieldMap,
     /// Bare dates are days in this zone (a range may name its own `time_zone`).
     zone: &'a Zone,
+    /// See [`filter_clauses`].
+    walked: bool,
 }
 
 impl Context<'_> {
@@ -124,9 +163,12 @@ impl Context<'_> {
                     .iter()
                     .map(|v| term(field, ty, name, v))
                     .collect::<Result<Vec<_>, _>>()?;
-                // A lazy union: a filter is usually checked document by document against a
-                // rarer text query rather than read in full.
-                Ok(Box::new(AnyTerm::new(field, terms, 1.0)))
+                // Beside a text query, a lazy union: it is checked document by document
+                // against the text's matches. Walked in full, a dense union is read into a
+                // bitset once (merging two dense postings lists lazily costs ~85
+                // instructions a document, a bitset a few).
+                let any = AnyTerm::new(field, terms, 1.0);
+                Ok(Box::new(if self.walked { any.walked() } else { any }))
             }
             Json::Object(ops) if ops.contains_key("exists") => exists(name, ops),
             Json::Object(ops) => {

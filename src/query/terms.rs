@@ -43,6 +43,8 @@ pub struct AnyTerm {
     /// `(term, exact)`: `term` (one of `terms`) is skipped in segments where `exact`
     /// (of another field, whose clause outscores this one) has the same document frequency.
     dominated: Option<(Term, Term)>,
+    /// Read in full rather than sought (see [`AnyTerm::walked`]).
+    walked: bool,
 }
 
 impl AnyTerm {
@@ -56,7 +58,15 @@ impl AnyTerm {
             terms: Arc::new(terms),
             score,
             dominated: None,
+            walked: false,
         }
+    }
+
+    /// For a set that is read in full rather than sought (a browse's filter): a dense
+    /// union of even two terms is read into a bitset.
+    pub fn walked(mut self) -> Self {
+        self.walked = true;
+        self
     }
 
     /// Skips `term` in segments where `exact` has the same document frequency (see the
@@ -125,7 +135,8 @@ impl Weight for AnyTerm {
             }
         }
         let total: u64 = infos.iter().map(|i| u64::from(i.doc_freq)).sum();
-        if infos.len() > BITSET_MIN_TERMS
+        let min_terms = if self.walked { 1 } else { BITSET_MIN_TERMS };
+        if infos.len() > min_terms
             && total * u64::from(BITSET_DENSITY) >= u64::from(reader.max_doc())
         {
             let mut bitset = BitSet::with_max_value(reader.max_doc());
@@ -269,18 +280,23 @@ mod tests {
             vec!["missing"],
         ] {
             let terms: Vec<Term> = texts.iter().map(|t| term(t)).collect();
-            let ours = AnyTerm::new(field, terms.clone(), 0.5);
-            let theirs = BoostQuery::new(Box::new(TermSetQuery::new(terms)), 0.5);
+            let theirs = BoostQuery::new(Box::new(TermSetQuery::new(terms.clone())), 0.5);
             let top = TopDocs::with_limit(10_000).order_by_score();
-            let mut a = searcher.search(&ours, &top).unwrap();
             let mut b = searcher.search(&theirs, &top).unwrap();
-            a.sort_by_key(|(_, d)| *d);
             b.sort_by_key(|(_, d)| *d);
-            assert_eq!(a, b, "{texts:?}");
-            assert_eq!(
-                searcher.search(&ours, &Count).unwrap(),
-                searcher.search(&theirs, &Count).unwrap()
-            );
+            // Lazily merged, and (walked: "a1" + "common" is dense) read into a bitset.
+            for ours in [
+                AnyTerm::new(field, terms.clone(), 0.5),
+                AnyTerm::new(field, terms.clone(), 0.5).walked(),
+            ] {
+                let mut a = searcher.search(&ours, &top).unwrap();
+                a.sort_by_key(|(_, d)| *d);
+                assert_eq!(a, b, "{texts:?}");
+                assert_eq!(
+                    searcher.search(&ours, &Count).unwrap(),
+                    searcher.search(&theirs, &Count).unwrap()
+                );
+            }
         }
         // A dominated term is skipped only where its exact counterpart has the same
         // documents: here "a2" stands in for the exact term of "a1" (same frequency).

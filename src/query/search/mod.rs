@@ -58,8 +58,7 @@ pub fn search_with(
     let (text_match, filter) = plan.query(index, &text, request)?;
     let scored = text_match.is_some();
 
-    let build =
-        |text: Option<Box<dyn Query>>| plan::combine(text, filter.as_ref().map(|f| f.box_clone()));
+    let build = |text: Option<Box<dyn Query>>| plan::combine(text, &filter);
     // Counting may stop once the page can no longer change, unless every match must be
     // seen: an exact count asked for, aggregations, or only a count (no page).
     let count_up_to = match request.track_total_hits {

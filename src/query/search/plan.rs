@@ -11,14 +11,15 @@ use crate::index::IndexedField;
 use crate::index::KindIndex;
 use crate::query::collect::{RankKey, SortBy};
 use crate::query::coverage::Floor;
+use crate::query::filter::{filter_clauses, filter_query};
 use crate::query::request::SCORE;
 use crate::query::sets::MatchSets;
 use crate::query::text::{KeywordField, TextMatch, TextQuery, WeightedField};
-use crate::query::{Order, QueryError, SearchError, SearchRequest, build_filter};
+use crate::query::{Order, QueryError, SearchError, SearchRequest};
 use crate::schema::{FieldType, KindSpec, Zone};
 
-/// The filter of a request, if it has one (it never scores).
-pub(super) type Filter = Option<Box<dyn Query>>;
+/// The filter of a request: its clauses, none scoring (empty: nothing restricts).
+pub(super) type Filter = Vec<(Occur, Box<dyn Query>)>;
 
 /// A checked request, ready to run.
 pub(super) struct Plan {
@@ -81,11 +82,12 @@ impl Plan {
         request: &SearchRequest,
     ) -> Result<(Option<TextMatch>, Filter), SearchError> {
         let text_match = text.build(&request.q, request.matching)?;
-        let filter = build_filter(
+        let filter = filter_clauses(
             index.spec(),
             index.fields(),
             request.filter.as_ref(),
             &self.zone,
+            text_match.is_none(),
         )?;
         Ok((text_match, filter))
     }
@@ -163,17 +165,16 @@ fn sort_keys(spec: &KindSpec, request: &SearchRequest) -> Result<Vec<SortBy>, Qu
 }
 
 /// The filter (no score) and the text (the score) in one query.
-pub(super) fn combine(
-    text: Option<Box<dyn Query>>,
-    filter: Option<Box<dyn Query>>,
-) -> Box<dyn Query> {
-    match (text, filter) {
+pub(super) fn combine(text: Option<Box<dyn Query>>, filter: &Filter) -> Box<dyn Query> {
+    let clauses = || filter.iter().map(|(occur, q)| (*occur, q.box_clone()));
+    match text {
         // The filter scores 0, so the text alone decides the score.
-        (Some(text), Some(filter)) => Box::new(BooleanQuery::new(vec![
-            (Occur::Must, filter),
-            (Occur::Must, text),
-        ])),
-        (Some(only), None) | (None, Some(only)) => only,
-        (None, None) => Box::new(AllQuery),
+        Some(text) if !filter.is_empty() => Box::new(BooleanQuery::new(
+            std::iter::once((Occur::Must, text))
+                .chain(clauses())
+                .collect(),
+        )),
+        Some(text) => text,
+        None => filter_query(clauses().collect()).unwrap_or_else(|| Box::new(AllQuery)),
     }
 }
