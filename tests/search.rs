@@ -701,6 +701,7 @@ fn capped_totals_keep_the_page_and_say_gte() {
         "아이유",
         "뮤지컬 공연",
         "서울",
+        "뮤지컬",
         "아이",
         "ㅇㅇㅇ",
         "ㅅㅇ",

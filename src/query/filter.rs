@@ -36,6 +36,9 @@ use time::OffsetDateTime;
 
 use crate::schema::{DateValue, FieldType, KindSpec, Zone, parse_date};
 
+/// The clauses of a filter, none scoring.
+pub(crate) type Clauses = Vec<(Occur, Box<dyn Query>)>;
+
 /// Builds the filter query for `filter` (a JSON object), including the soft-delete rule;
 /// `None` when nothing restricts the set.
 pub fn build_filter(
@@ -60,7 +63,7 @@ pub(crate) fn filter_clauses(
     filter: Option<&Map<String, Json>>,
     zone: &Zone,
     walked: bool,
-) -> Result<Vec<(Occur, Box<dyn Query>)>, QueryError> {
+) -> Result<Clauses, QueryError> {
     let empty = Map::new();
     let filter = filter.unwrap_or(&empty);
     let context = Context {
@@ -97,7 +100,7 @@ pub(crate) fn filter_clauses(
 
 /// The filter query of [`filter_clauses`] on its own (every document it keeps scores 0);
 /// `None` when nothing restricts the set.
-pub(crate) fn filter_query(mut clauses: Vec<(Occur, Box<dyn Query>)>) -> Option<Box<dyn Query>> {
+pub(crate) fn filter_query(mut clauses: Clauses) -> Option<Box<dyn Query>> {
     if clauses.is_empty() {
         return None;
     }

@@ -23,9 +23,13 @@
 //! two typos outside the top fields. Set `min_score` to 0.7 for exact matches only.
 
 use std::fmt;
+use std::sync::Arc;
 
-use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::query::{Bm25Weight, EnableScoring, Explanation, Query, Scorer, TermQuery, Weight};
+use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, Term};
+
+use super::sets::MatchSets;
 
 /// The default `min_score`.
 pub const DEFAULT_MIN_SCORE: f32 = 0.3;
@@ -72,16 +76,40 @@ impl Band {
 
 /// Wraps a BM25-scoring query: a match scores `0.70 + 0.30 · w · bm25 / (bm25 + 1)`
 /// (the exact band).
-#[derive(Debug)]
 pub struct ExactQuery {
     inner: Box<dyn Query>,
     w: f32,
+    /// For one term: the term, and where its peaks are kept (see [`ExactScorer::bound`]).
+    peaks: Option<(Term, Arc<MatchSets>)>,
+}
+
+impl fmt::Debug for ExactQuery {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ExactQuery")
+            .field("inner", &self.inner)
+            .field("w", &self.w)
+            .finish()
+    }
 }
 
 impl ExactQuery {
     /// An exact-band query over `inner` for a field of relative weight `w`.
     pub fn new(inner: Box<dyn Query>, w: f32) -> Self {
-        ExactQuery { inner, w }
+        ExactQuery {
+            inner,
+            w,
+            peaks: None,
+        }
+    }
+
+    /// `term` (BM25) in the exact band of a field of relative weight `w`; with `sets`, its
+    /// best score in each segment where it is dense bounds it there.
+    pub fn term(term: Term, w: f32, sets: Option<Arc<MatchSets>>) -> Self {
+        ExactQuery {
+            inner: Box::new(TermQuery::new(term.clone(), IndexRecordOption::WithFreqs)),
+            w,
+            peaks: sets.map(|sets| (term, sets)),
+        }
     }
 }
 
@@ -98,6 +126,7 @@ impl Clone for ExactQuery {
         ExactQuery {
             inner: self.inner.box_clone(),
             w: self.w,
+            peaks: self.peaks.clone(),
         }
     }
 }
@@ -105,11 +134,27 @@ impl Clone for ExactQuery {
 impl Query for ExactQuery {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let inner = self.inner.weight(enable_scoring)?;
-        Ok(if enable_scoring.is_scoring_enabled() {
-            Box::new(ExactWeight { inner, w: self.w })
-        } else {
-            inner
-        })
+        let EnableScoring::Enabled {
+            statistics_provider,
+            ..
+        } = enable_scoring
+        else {
+            return Ok(inner);
+        };
+        // The same BM25 weight as the term query's own (see `TermQuery`).
+        let peaks = match &self.peaks {
+            Some((term, sets)) => Some((
+                term.clone(),
+                Bm25Weight::for_terms(statistics_provider, std::slice::from_ref(term))?,
+                sets.clone(),
+            )),
+            None => None,
+        };
+        Ok(Box::new(ExactWeight {
+            inner,
+            w: self.w,
+            peaks,
+        }))
     }
 
     fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
@@ -120,6 +165,7 @@ impl Query for ExactQuery {
 struct ExactWeight {
     inner: Box<dyn Weight>,
     w: f32,
+    peaks: Option<(Term, Bm25Weight, Arc<MatchSets>)>,
 }
 
 fn exact_score(bm25: Score, w: f32) -> Score {
@@ -130,10 +176,22 @@ fn exact_score(bm25: Score, w: f32) -> Score {
 
 impl Weight for ExactWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut bound = None;
+        if let Some((term, bm25, sets)) = &self.peaks
+            && let Some(peaks) = sets.term_peaks(reader, term)?
+        {
+            // Exactly the scorer's arithmetic, at each field length's highest frequency.
+            bound = Some(
+                peaks
+                    .best(|id, tf| exact_score(bm25.score(id, tf), self.w) * boost)
+                    .unwrap_or(0.0),
+            );
+        }
         Ok(Box::new(ExactScorer {
             inner: self.inner.scorer(reader, 1.0)?,
             w: self.w,
             boost,
+            bound,
         }))
     }
 
@@ -156,6 +214,16 @@ struct ExactScorer {
     inner: Box<dyn Scorer>,
     w: f32,
     boost: Score,
+    /// The highest score it gives in this segment, when known (see [`TermPeaks`]).
+    ///
+    /// [`TermPeaks`]: super::sets::TermPeaks
+    bound: Option<Score>,
+}
+
+/// The highest score `scorer` gives in its segment, when it knows one tighter than its
+/// query's bound (a dense term's best BM25 there).
+pub(crate) fn segment_bound(scorer: &dyn Scorer) -> Option<Score> {
+    scorer.downcast_ref::<ExactScorer>()?.bound
 }
 
 impl fmt::Debug for ExactScorer {
@@ -194,7 +262,68 @@ impl Scorer for ExactScorer {
 
 #[cfg(test)]
 mod tests {
+    use tantivy::schema::{Schema, TEXT};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
     use super::*;
+
+    #[test]
+    fn a_dense_terms_segment_bound_is_its_best_score_there() {
+        let mut builder = Schema::builder();
+        let field = builder.add_text_field("title", TEXT);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
+        // Titles of every length, the word once or several times; one title in five
+        // without it; a lone short one with it twice is the best.
+        for i in 0..3000u32 {
+            let mut words: Vec<String> = (0..(3 + i % 17)).map(|k| format!("w{k}")).collect();
+            if i % 5 != 0 {
+                words.push("musical".into());
+            }
+            if i % 7 == 0 {
+                words.push("musical".into());
+            }
+            if i % 500 == 0 {
+                words.push("rare".into());
+            }
+            let mut doc = TantivyDocument::default();
+            doc.add_text(field, words.join(" "));
+            writer.add_document(doc).unwrap();
+        }
+        let mut best = TantivyDocument::default();
+        best.add_text(field, "musical musical");
+        writer.add_document(best).unwrap();
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let term = Term::from_field_text(field, "musical");
+        let sets = Arc::new(MatchSets::default());
+        let query = ExactQuery::term(term.clone(), 0.8, Some(sets));
+        let weight = query
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        for reader in searcher.segment_readers() {
+            let mut scorer = weight.scorer(reader, 1.5).unwrap();
+            let bound = segment_bound(scorer.as_ref()).expect("a dense term is bounded");
+            let mut highest = f32::NEG_INFINITY;
+            while scorer.doc() != tantivy::TERMINATED {
+                highest = highest.max(scorer.score());
+                scorer.advance();
+            }
+            assert_eq!(bound, highest, "the bound is the best score, to the bit");
+            assert!(bound < query.bound() * 1.5, "tighter than the band's top");
+        }
+        // A rare term is left to the band's bound.
+        let rare = ExactQuery::term(
+            Term::from_field_text(field, "rare"),
+            0.8,
+            Some(Arc::new(MatchSets::default())),
+        );
+        let weight = rare
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        let scorer = weight.scorer(searcher.segment_reader(0), 1.0).unwrap();
+        assert_eq!(segment_bound(scorer.as_ref()), None);
+    }
 
     #[test]
     fn bands_do_not_overlap() {

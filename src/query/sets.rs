@@ -13,7 +13,8 @@
 //!
 //! The store also keeps each segment's [`TieBlocks`]: the least tiebreak key of every block
 //! of documents, which lets a broad query whose page is full of equal scores skip the
-//! blocks where a tie could not enter the page (see `coverage.rs`).
+//! blocks where a tie could not enter the page (see `coverage.rs`), and the
+//! [`TermPeaks`] of a segment's dense terms: what bounds their BM25 there.
 
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -23,7 +24,8 @@ use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use tantivy::index::SegmentId;
 use tantivy::query::Scorer;
-use tantivy::{DocId, DocSet, SegmentReader, TERMINATED};
+use tantivy::schema::IndexRecordOption;
+use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 /// Memory the match sets of an engine may hold, approximately (a set costs one bit per
 /// document of its segment: 122 KiB for a segment of a million documents).
@@ -184,6 +186,61 @@ impl TieBlocks {
     }
 }
 
+/// Per field length (fieldnorm id), the largest frequency of a term in the documents of a
+/// segment that hold it: the highest BM25 the term gives there, for any weight. A common
+/// word's title match is bounded by the top of the exact band, but its real best in a
+/// segment is usually lower, and a page full of that best stops reading the others.
+pub(crate) struct TermPeaks {
+    max_tf: Box<[u32; 256]>,
+}
+
+impl TermPeaks {
+    /// Reads `term`'s postings in the segment of `reader` (`None`: the postings did not
+    /// read as expected, so nothing is bounded).
+    pub(crate) fn read(reader: &SegmentReader, term: &Term) -> tantivy::Result<Option<Self>> {
+        let field = term.field();
+        let inverted = reader.inverted_index(field)?;
+        let Some(info) = inverted.get_term_info(term)? else {
+            return Ok(Some(TermPeaks {
+                max_tf: Box::new([0; 256]),
+            }));
+        };
+        let norms = reader.get_fieldnorms_reader(field)?;
+        let mut block =
+            inverted.read_block_postings_from_terminfo(&info, IndexRecordOption::WithFreqs)?;
+        let mut max_tf = Box::new([0u32; 256]);
+        let mut seen = 0u32;
+        while seen < info.doc_freq {
+            let docs = block.docs();
+            if docs.is_empty() {
+                break;
+            }
+            for (i, &doc) in docs.iter().enumerate() {
+                let id = usize::from(norms.fieldnorm_id(doc));
+                max_tf[id] = max_tf[id].max(block.freq(i));
+            }
+            seen += docs.len() as u32;
+            block.advance();
+        }
+        Ok((seen == info.doc_freq).then_some(TermPeaks { max_tf }))
+    }
+
+    /// The highest `score(fieldnorm id, term frequency)` of the term's documents, for a
+    /// `score` growing with the frequency (BM25); `None` when no document holds it.
+    pub(crate) fn best(&self, score: impl Fn(u8, u32) -> Score) -> Option<Score> {
+        (0..=u8::MAX)
+            .filter(|&id| self.max_tf[usize::from(id)] > 0)
+            .map(|id| score(id, self.max_tf[usize::from(id)]))
+            .reduce(Score::max)
+    }
+}
+
+/// Kept peaks by segment and term (`None`: the postings did not read as expected).
+type PeakMap = HashMap<(SegmentId, Term), Option<Arc<TermPeaks>>>;
+
+/// Terms whose peaks are kept; past this, the kept ones are dropped and read again.
+const PEAK_TERMS: usize = 4096;
+
 /// What a set is kept under: the segment and a digest of the word's query (its
 /// alternatives, with their terms).
 type Key = (SegmentId, [u8; 32]);
@@ -220,6 +277,8 @@ pub struct MatchSets {
     cache: Option<Cache<Key, Arc<DocBits>, Bytes>>,
     /// Per segment (8 bytes per 128 documents), at most [`TIE_SEGMENTS`] of them.
     ties: Option<Mutex<HashMap<SegmentId, Arc<TieBlocks>>>>,
+    /// Per segment and dense term (1 KiB each), at most [`PEAK_TERMS`] of them.
+    peaks: Option<Mutex<PeakMap>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
@@ -251,6 +310,7 @@ impl MatchSets {
                 Cache::with_weighter(items, bytes, Bytes)
             }),
             ties: (bytes > 0).then(Mutex::default),
+            peaks: (bytes > 0).then(Mutex::default),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -309,6 +369,39 @@ impl MatchSets {
         }
         ties.insert(segment, blocks.clone());
         Ok(Some(blocks))
+    }
+
+    /// The peaks of `term` in the segment of `reader`, kept or read now; `None` when the
+    /// store keeps nothing or the term is rare there (under 1 in [`DENSE_SHARE`]
+    /// documents: its matches are few, bounding them saves little).
+    pub(crate) fn term_peaks(
+        &self,
+        reader: &SegmentReader,
+        term: &Term,
+    ) -> tantivy::Result<Option<Arc<TermPeaks>>> {
+        let Some(peaks) = &self.peaks else {
+            return Ok(None);
+        };
+        let doc_freq = reader.inverted_index(term.field())?.doc_freq(term)?;
+        if doc_freq < reader.max_doc() / DENSE_SHARE {
+            return Ok(None);
+        }
+        let key = (reader.segment_id(), term.clone());
+        let lock = || {
+            peaks
+                .lock()
+                .unwrap_or_else(std::sync::PoisonError::into_inner)
+        };
+        if let Some(kept) = lock().get(&key) {
+            return Ok(kept.clone());
+        }
+        let read = TermPeaks::read(reader, term)?.map(Arc::new);
+        let mut peaks = lock();
+        if peaks.len() >= PEAK_TERMS {
+            peaks.clear();
+        }
+        peaks.insert(key, read.clone());
+        Ok(read)
     }
 
     /// The set kept under `(segment, digest)`, or the one `read` makes (then kept).

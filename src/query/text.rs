@@ -479,8 +479,7 @@ impl<'a> TextQuery<'a> {
             .map(|(f, w)| {
                 let term = Term::from_field_text(f.main, term);
                 self.matched.borrow_mut().extend([term.clone()]);
-                let exact = TermQuery::new(term, IndexRecordOption::WithFreqs);
-                Box::new(ExactQuery::new(Box::new(exact), *w)) as Box<dyn Query>
+                Box::new(ExactQuery::term(term, *w, self.sets.clone())) as Box<dyn Query>
             })
             .collect()
     }

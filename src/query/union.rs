@@ -14,7 +14,7 @@ use std::fmt;
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
-use super::score::ExactQuery;
+use super::score::{ExactQuery, segment_bound};
 use super::terms::AnyTerm;
 
 /// Matches what any alternative matches, scoring the best alternative's score.
@@ -93,7 +93,11 @@ impl Weight for BestOfWeight {
         for (weight, bound) in self.weights.iter().zip(&self.bounds) {
             let scorer = weight.scorer(reader, boost)?;
             if scorer.doc() != TERMINATED {
-                children.push((scorer, bound * boost));
+                let bound = match segment_bound(scorer.as_ref()) {
+                    Some(tighter) => tighter.min(bound * boost),
+                    None => bound * boost,
+                };
+                children.push((scorer, bound));
             }
         }
         Ok(match children.len() {

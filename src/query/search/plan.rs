@@ -11,7 +11,7 @@ use crate::index::IndexedField;
 use crate::index::KindIndex;
 use crate::query::collect::{RankKey, SortBy};
 use crate::query::coverage::Floor;
-use crate::query::filter::{filter_clauses, filter_query};
+use crate::query::filter::{Clauses, filter_clauses, filter_query};
 use crate::query::request::SCORE;
 use crate::query::sets::MatchSets;
 use crate::query::text::{KeywordField, TextMatch, TextQuery, WeightedField};
@@ -19,7 +19,7 @@ use crate::query::{Order, QueryError, SearchError, SearchRequest};
 use crate::schema::{FieldType, KindSpec, Zone};
 
 /// The filter of a request: its clauses, none scoring (empty: nothing restricts).
-pub(super) type Filter = Vec<(Occur, Box<dyn Query>)>;
+pub(super) type Filter = Clauses;
 
 /// A checked request, ready to run.
 pub(super) struct Plan {
