@@ -72,7 +72,7 @@ pub(crate) fn filter_clauses(
         zone,
         walked,
     };
-    let mut clauses: Vec<(Occur, Box<dyn Query>)> = Vec::new();
+    let mut clauses: Clauses = Vec::new();
     for (name, condition) in filter {
         clauses.push((Occur::Must, context.clause(name, condition)?));
     }
