@@ -27,6 +27,10 @@ use std::time::{Duration, Instant};
 use chatda::settings::Settings;
 use serde_json::{Value, json};
 
+// The allocator the `chatda` binary ships with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// The uniform mix: each query class in turn, never from the cache.
 fn uniform() -> Vec<Value> {
     let mut queries = vec![

@@ -29,6 +29,10 @@ use criterion::{Criterion, SamplingMode, criterion_group, criterion_main};
 use serde_json::{Value as Json, json};
 use tantivy::IndexWriter;
 
+// The allocator the `chatda` binary ships with (src/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const KIND: &str = "concerts";
 const SEED: u64 = 42;
 const DEFAULT_DOCS: u64 = 1_000_000;

@@ -16,6 +16,7 @@ pub mod dictionary;
 pub mod hangul;
 mod lattice;
 mod normalize;
+mod packed;
 mod pos;
 mod synonyms;
 mod tokenizer;
@@ -27,6 +28,7 @@ use std::path::PathBuf;
 
 pub use analyzer::{AnalyzedToken, Analyzer, DecompoundMode, Fingerprint, Morpheme, Spacing};
 pub use normalize::normalize_term;
+pub use packed::{PackedStream, PackedTokens, unpack};
 pub use pos::{DEFAULT_STOP_TAGS, StopTags};
 pub use synonyms::{
     MAX_ENTRY_WORDS, MAX_GROUP_ENTRIES, MAX_SYNONYM_BYTES, MAX_SYNONYM_GROUPS, SynonymList,

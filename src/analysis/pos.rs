@@ -13,10 +13,14 @@ pub const DEFAULT_STOP_TAGS: &[&str] = &[
     "UNA", "NA", "VSV", // unknown / unanalysable
 ];
 
-/// A set of POS tags whose tokens are dropped. Checked once per token, so it is a
-/// short list compared by value rather than a hash set (tags are 2–4 bytes).
+/// A set of POS tags whose tokens are dropped. Checked once per morpheme of every
+/// indexed text, so tags are packed into integers (Sejong tags are 2–4 bytes) and
+/// compared without a string comparison; longer tags (a user's own) are kept as text.
 #[derive(Debug, Clone)]
-pub struct StopTags(Vec<Box<str>>);
+pub struct StopTags {
+    packed: Vec<u64>,
+    long: Vec<Box<str>>,
+}
 
 impl Default for StopTags {
     fn default() -> Self {
@@ -24,17 +28,43 @@ impl Default for StopTags {
     }
 }
 
+/// `tag`'s bytes as an integer when it has at most eight.
+fn pack(tag: &str) -> Option<u64> {
+    let bytes = tag.as_bytes();
+    (bytes.len() <= 8).then(|| {
+        let mut word = [0u8; 8];
+        word[..bytes.len()].copy_from_slice(bytes);
+        u64::from_le_bytes(word)
+    })
+}
+
 impl StopTags {
     /// A stop set from explicit tags.
     pub fn new<'a>(tags: impl IntoIterator<Item = &'a str>) -> Self {
-        StopTags(tags.into_iter().map(Box::from).collect())
+        let mut set = StopTags {
+            packed: Vec::new(),
+            long: Vec::new(),
+        };
+        for tag in tags {
+            match pack(tag) {
+                Some(word) => set.packed.push(word),
+                None => set.long.push(Box::from(tag)),
+            }
+        }
+        set
     }
 
     /// Whether a token with this tag is dropped. Multi-morpheme tags such as `VV+EC`
     /// are judged by their first (leftmost) tag, as Nori does: the word is a verb.
     pub fn stops(&self, pos: &str) -> bool {
-        let leading = pos.split('+').next().unwrap_or(pos);
-        self.0.iter().any(|tag| &**tag == leading)
+        let leading = match pos.as_bytes().iter().position(|&b| b == b'+') {
+            Some(end) => &pos[..end],
+            None => pos,
+        };
+        match pack(leading) {
+            Some(word) => self.packed.contains(&word),
+            None => self.long.iter().any(|tag| &**tag == leading),
+        }
     }
 }
 
@@ -53,5 +83,13 @@ mod tests {
         assert!(!stop.stops("SN"), "numbers are kept");
         assert!(!stop.stops("SL"), "Latin words are kept");
         assert!(StopTags::new(["NNG"]).stops("NNG+JKO"));
+        assert!(
+            !StopTags::new(["NN"]).stops("NNG"),
+            "a tag is not its prefix"
+        );
+        assert!(!stop.stops(""));
+        let long = StopTags::new(["VERYLONGTAG"]);
+        assert!(long.stops("VERYLONGTAG+EC"));
+        assert!(!long.stops("VERYLONG"));
     }
 }

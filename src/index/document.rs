@@ -3,15 +3,16 @@
 //! tantivy's own `TantivyDocument` stores a pre-tokenized value serialized as JSON, so
 //! every analysed text was written to JSON by the analysing thread and parsed back by
 //! the writer thread: about a tenth of the indexing CPU. [`IndexDocument`] instead holds
-//! the analysed forms as they came from the memo and gives tantivy their tokens
-//! directly.
+//! the analysed forms as they came from the memo, packed, and gives tantivy the packed
+//! text, which the field's tokenizer reads back without analysing it again (see
+//! `analysis::PackedTokens`: handing tantivy its own pre-tokenized strings made it copy
+//! every token twice on the writer threads).
 
 use std::iter::Empty;
 use std::sync::Arc;
 
 use tantivy::schema::document::{ReferenceValue, ReferenceValueLeaf};
 use tantivy::schema::{Field, Value};
-use tantivy::tokenizer::PreTokenizedString;
 use tantivy::{DateTime, Document};
 
 use super::memo::ValueForms;
@@ -74,9 +75,9 @@ impl<'a> Value<'a> for &'a FieldValue {
         let leaf = match &self.0 {
             IndexValue::Str(text) => ReferenceValueLeaf::Str(text.as_str()),
             IndexValue::Forms(forms, form) => match *form {
-                Form::Main => tokens(&forms.main),
-                Form::Jamo => tokens(&forms.jamo),
-                Form::Chosung => tokens(&forms.chosung),
+                Form::Main => ReferenceValueLeaf::Str(forms.main.as_str()),
+                Form::Jamo => ReferenceValueLeaf::Str(forms.jamo.as_str()),
+                Form::Chosung => ReferenceValueLeaf::Str(forms.chosung.as_str()),
                 Form::Whole => ReferenceValueLeaf::Str(forms.whole.as_deref().unwrap_or("")),
                 Form::Start(i) => ReferenceValueLeaf::Str(&forms.starts[i]),
             },
@@ -90,20 +91,15 @@ impl<'a> Value<'a> for &'a FieldValue {
     }
 }
 
-fn tokens<'a>(tokens: &[tantivy::tokenizer::Token]) -> ReferenceValueLeaf<'a> {
-    ReferenceValueLeaf::PreTokStr(Box::new(PreTokenizedString {
-        text: String::new(),
-        tokens: tokens.to_vec(),
-    }))
-}
-
 #[cfg(test)]
 mod tests {
     use tantivy::index::SegmentComponent;
+    use tantivy::schema::OwnedValue;
+    use tantivy::tokenizer::PreTokenizedString;
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
     use super::*;
-    use crate::analysis::{Analyzer, AnalyzerConfig, register_tokenizers};
+    use crate::analysis::{Analyzer, AnalyzerConfig, register_tokenizers, unpack};
     use crate::demo;
     use crate::index::{AnalysisMemo, FieldMap};
     use crate::schema::KindSpec;
@@ -144,8 +140,9 @@ mod tests {
         .collect()
     }
 
-    /// The same documents written as tantivy's own `TantivyDocument` (pre-tokenized values
-    /// through its JSON round trip) and as `IndexDocument` give byte-identical segments.
+    /// The same documents written as tantivy's own `TantivyDocument` (their analysed forms
+    /// as tantivy's pre-tokenized strings) and as `IndexDocument` (packed forms read back
+    /// by the fields' tokenizers) give byte-identical segments.
     #[test]
     fn index_documents_write_the_segments_tantivy_documents_do() {
         let analyzer = Arc::new(Analyzer::new(&AnalyzerConfig::default()).unwrap());
@@ -167,11 +164,32 @@ mod tests {
                 .iter()
                 .map(|d| fields.document(&spec.validate(d).unwrap(), &analyzer, &memo))
                 .collect();
+            let mut packed_values = 0;
             let theirs: Vec<TantivyDocument> = ours
                 .iter()
                 .cloned()
-                .map(Document::into_tantivy_document)
+                .map(|doc| {
+                    let mut out = TantivyDocument::default();
+                    for (field, value) in doc.into_tantivy_document().field_values() {
+                        let value = match OwnedValue::from(value) {
+                            OwnedValue::Str(text) => match unpack(&text) {
+                                Some(tokens) => {
+                                    packed_values += 1;
+                                    OwnedValue::PreTokStr(PreTokenizedString {
+                                        text: String::new(),
+                                        tokens,
+                                    })
+                                }
+                                None => OwnedValue::Str(text),
+                            },
+                            other => other,
+                        };
+                        out.add_field_value(field, &value);
+                    }
+                    out
+                })
                 .collect();
+            assert!(packed_values > 3 * 400, "{kind}: forms were packed");
             let a = segment_files(&fields.schema, &analyzer, ours);
             let b = segment_files(&fields.schema, &analyzer, theirs);
             for (component, (a, b)) in a.iter().zip(&b).enumerate() {

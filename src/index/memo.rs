@@ -13,10 +13,10 @@ use std::sync::atomic::{AtomicU64, Ordering};
 
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
-use tantivy::tokenizer::Token;
 
 use crate::analysis::{
-    Analyzer, TermForm, value_initials, whole_form, word_start_forms, word_start_initials,
+    Analyzer, PackedTokens, TermForm, value_initials, whole_form, word_start_forms,
+    word_start_initials,
 };
 
 /// Longest value memoised, in characters: longer values (descriptions, ticket bodies)
@@ -24,18 +24,18 @@ use crate::analysis::{
 pub const MEMO_MAX_CHARS: usize = 128;
 /// Memory the memo of one index may hold, approximately.
 pub const MEMO_BYTES: u64 = 64 * 1024 * 1024;
-/// Rough cost of a token beside its text (the `Token` struct and the `String` header).
+/// Rough cost of an entry or a string beside its text (headers, the cache's own).
 const TOKEN_OVERHEAD: u64 = 64;
 
-/// The indexed forms of one text value.
+/// The indexed forms of one text value, packed for the writer.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ValueForms {
     /// Analyzed terms.
-    pub main: Vec<Token>,
+    pub main: PackedTokens,
     /// Jamo form.
-    pub jamo: Vec<Token>,
+    pub jamo: PackedTokens,
     /// Initial-consonant form (with the whole value's initials when name-like).
-    pub chosung: Vec<Token>,
+    pub chosung: PackedTokens,
     /// Whole-value form (name-like values with a whole-value field).
     pub whole: Option<String>,
     /// Word-start forms and initials (name-like values with a word-starts field).
@@ -57,9 +57,13 @@ impl ValueForms {
     /// Analyzes `value` (the costly part) and derives every form.
     pub fn new(value: &str, analyzer: &Analyzer, of: FormsOf) -> Self {
         let analyzed = analyzer.analyze_untagged(value);
-        let mut chosung = TermForm::Chosung.tokens(&analyzed);
+        let mut chosung = TermForm::Chosung.packed(&analyzed);
         if of.name_like {
-            append(&mut chosung, value_initials(value));
+            // After the terms (positions only count: these are never matched as phrases).
+            let first = chosung.end_position();
+            for (position, initials) in (first..).zip(value_initials(value)) {
+                chosung.push(position, 1, &initials);
+            }
         }
         let whole = (of.name_like && of.whole)
             .then(|| whole_form(value))
@@ -73,8 +77,8 @@ impl ValueForms {
             Vec::new()
         };
         ValueForms {
-            main: TermForm::Morpheme.tokens(&analyzed),
-            jamo: TermForm::Jamo.tokens(&analyzed),
+            main: TermForm::Morpheme.packed(&analyzed),
+            jamo: TermForm::Jamo.packed(&analyzed),
             chosung,
             whole,
             starts,
@@ -82,35 +86,16 @@ impl ValueForms {
     }
 
     fn bytes(&self) -> u64 {
-        let tokens = |t: &[Token]| {
-            t.iter()
-                .map(|t| t.text.len() as u64 + TOKEN_OVERHEAD)
-                .sum::<u64>()
-        };
-        tokens(&self.main)
-            + tokens(&self.jamo)
-            + tokens(&self.chosung)
+        let packed = |p: &PackedTokens| p.len() as u64 + TOKEN_OVERHEAD;
+        packed(&self.main)
+            + packed(&self.jamo)
+            + packed(&self.chosung)
             + self.whole.as_ref().map_or(0, |w| w.len() as u64)
             + self
                 .starts
                 .iter()
                 .map(|s| s.len() as u64 + TOKEN_OVERHEAD)
                 .sum::<u64>()
-    }
-}
-
-/// Appends `terms` after the last of `tokens` (positions only count; these forms are
-/// never matched as phrases).
-fn append(tokens: &mut Vec<Token>, terms: Vec<String>) {
-    let first = tokens.last().map_or(0, |t| t.position + 1);
-    for (position, text) in (first..).zip(terms) {
-        tokens.push(Token {
-            offset_from: 0,
-            offset_to: 0,
-            position,
-            text,
-            position_length: 1,
-        });
     }
 }
 
