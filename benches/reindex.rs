@@ -117,8 +117,12 @@ async fn run(kind: &str, rows: u64) {
         pipeline_rate / analysis_rate
     );
     println!(
-        "index size {:.0} MiB",
-        dir_size(data.path()) as f64 / 1048576.0
+        "index size {:.0} MiB, {} segments",
+        dir_size(data.path()) as f64 / 1048576.0,
+        index
+            .tantivy()
+            .searchable_segment_metas()
+            .map_or(0, |metas| metas.len())
     );
 }
 

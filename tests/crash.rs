@@ -19,12 +19,13 @@ use chatda::pipeline::{self, ReindexOptions};
 use chatda::source::seed_demo;
 use support::Fixture;
 
-const PHASES: [&str; 6] = [
+const PHASES: [&str; 7] = [
     "read",
     "load",
     "checkpoint",
     "catch_up",
     "final_commit",
+    "final_merge",
     "swap",
 ];
 const ROWS: u64 = 1_200;

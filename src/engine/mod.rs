@@ -282,6 +282,13 @@ impl Engine {
         self.stopping.store(true, Ordering::SeqCst);
     }
 
+    /// How many threads one search can use (the `search_threads` setting, resolved): a
+    /// reindex merges its version into as many segments, so that a search running alone
+    /// gives each thread one.
+    pub fn search_threads(&self) -> usize {
+        self.threads.count()
+    }
+
     /// Whether [`Engine::stop_jobs`] was called.
     pub fn stopping(&self) -> bool {
         self.stopping.load(Ordering::SeqCst)

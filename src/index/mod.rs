@@ -15,6 +15,8 @@ use std::path::Path;
 use std::sync::{Arc, Mutex};
 
 use tantivy::directory::MmapDirectory;
+use tantivy::index::SegmentId;
+use tantivy::merge_policy::NoMergePolicy;
 use tantivy::schema::Term;
 use tantivy::{Index, IndexReader, IndexWriter, ReloadPolicy, Searcher};
 
@@ -234,12 +236,17 @@ impl KindIndex {
         Ok(added)
     }
 
-    /// Opens the writer with `threads` indexing threads sharing `memory` bytes (replacing
-    /// the default one of the first write). Call before writing.
+    /// Opens the writer for a bulk load: `threads` indexing threads sharing `memory`
+    /// bytes (replacing the default one of the first write), and no merges until
+    /// [`Self::merge_into`] at the end, so each document is merged once rather than at
+    /// every level of the merge policy while the load competes for the same cores.
+    /// Call before writing.
     pub fn configure_writer(&self, threads: usize, memory: usize) -> Result<(), IndexError> {
         let mut guard = self.writer.lock().unwrap_or_else(|p| p.into_inner());
         *guard = None; // releases the directory lock before taking it again
-        *guard = Some(self.index.writer_with_num_threads(threads.max(1), memory)?);
+        let writer = self.index.writer_with_num_threads(threads.max(1), memory)?;
+        writer.set_merge_policy(Box::new(NoMergePolicy));
+        *guard = Some(writer);
         Ok(())
     }
 
@@ -253,6 +260,53 @@ impl KindIndex {
             writer.wait_merging_threads()?;
         }
         Ok(())
+    }
+
+    /// Merges the committed segments into at most `target` segments of about equal size
+    /// (largest first into the smallest group), waits for the merges and closes the
+    /// writer. The end of a bulk load: the merge policy leaves a few large and several
+    /// small segments, and every segment costs each search its own term lookups, while
+    /// a search running alone gives each search thread one segment. Returns the number
+    /// of segments after.
+    pub fn merge_into(&self, target: usize) -> Result<usize, IndexError> {
+        let target = target.max(1);
+        // Sizes and ids only: a segment's meta held anywhere keeps its files from the
+        // garbage collection below.
+        let mut segments: Vec<(u32, SegmentId)> = self
+            .index
+            .searchable_segment_metas()?
+            .iter()
+            .map(|meta| (meta.num_docs(), meta.id()))
+            .collect();
+        if segments.len() > target {
+            segments.sort_by_key(|&(docs, _)| std::cmp::Reverse(docs));
+            let mut groups = vec![(0u64, Vec::new()); target];
+            for (docs, id) in segments {
+                let smallest = groups
+                    .iter_mut()
+                    .min_by_key(|(total, _)| *total)
+                    .expect("target ≥ 1");
+                smallest.0 += u64::from(docs);
+                smallest.1.push(id);
+            }
+            let mut guard = self.writer()?;
+            let writer = guard.as_mut().expect("writer() opened it");
+            let merges: Vec<_> = groups
+                .into_iter()
+                .filter(|(_, ids)| ids.len() > 1)
+                .map(|(_, ids)| writer.merge(&ids))
+                .collect();
+            for merge in merges {
+                merge.wait()?;
+            }
+            // The merged segments' files go now, not at the next commit (the reader holds
+            // them until it moves on to the new segments).
+            self.reader.reload()?;
+            writer.garbage_collect_files().wait()?;
+        }
+        self.close_writer()?;
+        self.reader.reload()?;
+        Ok(self.index.searchable_segment_metas()?.len())
     }
 
     /// The writer, opened on first use.
@@ -318,6 +372,65 @@ mod tests {
 
     fn analyzer() -> Arc<Analyzer> {
         Arc::new(Analyzer::new(&AnalyzerConfig::default()).unwrap())
+    }
+
+    #[test]
+    fn merge_into_balances_the_segments_and_keeps_every_document() {
+        let dir = tempfile::tempdir().unwrap();
+        let spec = KindSpec::builtin("concerts").unwrap();
+        let index = KindIndex::open_or_create(dir.path(), spec, analyzer()).unwrap();
+        // One indexing thread, no merges: one segment per commit.
+        index.configure_writer(1, 15_000_000).unwrap();
+        let mut id = 0;
+        // Segments of 40, 40, 8, 8, 6 and 6 documents (one commit each), one deleted.
+        for size in [40, 40, 8, 8, 6, 6] {
+            let docs: Vec<_> = (0..size)
+                .map(|_| {
+                    id += 1;
+                    json!({"id": id, "title": format!("공연 {id}")})
+                })
+                .collect();
+            index.upsert(&docs).unwrap();
+            index.commit().unwrap();
+        }
+        index.delete(&["3"]).unwrap();
+        index.commit().unwrap();
+        index.close_writer().unwrap();
+        let sizes = |index: &KindIndex| {
+            let mut sizes: Vec<u32> = index
+                .tantivy()
+                .searchable_segment_metas()
+                .unwrap()
+                .iter()
+                .map(|m| m.num_docs())
+                .collect();
+            sizes.sort_unstable();
+            sizes
+        };
+        assert_eq!(sizes(&index), [6, 6, 8, 8, 39, 40]);
+        let files = || std::fs::read_dir(dir.path()).unwrap().count();
+        let before = files();
+        assert_eq!(index.merge_into(2).unwrap(), 2);
+        assert!(files() < before, "the merged segments' files are deleted");
+        assert_eq!(
+            sizes(&index),
+            [53, 54],
+            "largest first into the smaller group"
+        );
+        assert_eq!(index.num_docs(), 107);
+        assert_eq!(
+            index.merge_into(4).unwrap(),
+            2,
+            "fewer segments than asked: kept"
+        );
+        assert_eq!(index.merge_into(0).unwrap(), 1, "zero means one");
+        assert_eq!(index.num_docs(), 107);
+        let searcher = index.searcher();
+        let query = TermQuery::new(
+            Term::from_field_text(index.fields().id, "107"),
+            IndexRecordOption::Basic,
+        );
+        assert_eq!(searcher.search(&query, &Count).unwrap(), 1);
     }
 
     #[test]

@@ -12,7 +12,7 @@ use crate::engine::Engine;
 /// With `CHATDA_FAULT_PAUSE=<phase>` in the environment the first arrival at that phase
 /// waits up to 60 s (less if `stop` turns true), so a test can kill the process exactly
 /// there. Phases: `read` (first page read), `load` (first page written), `checkpoint`
-/// (after a checkpoint commit), `final_commit`, `catch_up`, `swap`.
+/// (after a checkpoint commit), `catch_up`, `final_commit`, `final_merge`, `swap`.
 pub(crate) fn phase(name: &'static str, stop: &dyn Fn() -> bool) {
     tracing::debug!(phase = name, "reindex phase");
     if fault_pause(name) {

@@ -19,6 +19,20 @@ pub(super) async fn version(build: &Build<'_>, cursor: i64) -> Result<u64, Pipel
     tokio::task::spawn_blocking(move || closing.close_writer())
         .await
         .map_err(|e| internal(format!("writer shutdown panicked: {e}")))??;
+    // As many segments of about equal size as a search has threads (docs/reindexing.md).
+    phase_async("final_merge", &|| engine.stopping()).await;
+    interrupted(engine, job)?;
+    let merging = build.index.clone();
+    let target = engine.search_threads();
+    let segments = tokio::task::spawn_blocking(move || merging.merge_into(target))
+        .await
+        .map_err(|e| internal(format!("final merge panicked: {e}")))??;
+    tracing::info!(
+        kind,
+        version = job.target_version,
+        segments,
+        "version merged"
+    );
     build.index.reload()?;
     let docs = build.index.num_docs();
     catalog

@@ -14,6 +14,7 @@ use tantivy::{Executor, Searcher};
 /// The search threads of an engine, and how many searches it is running.
 pub struct SearchThreads {
     executor: Option<Executor>,
+    threads: usize,
     in_flight: AtomicUsize,
 }
 
@@ -34,9 +35,15 @@ impl SearchThreads {
                 .ok()
             });
         SearchThreads {
+            threads: if executor.is_some() { threads } else { 1 },
             executor,
             in_flight: AtomicUsize::new(0),
         }
+    }
+
+    /// How many threads one search can use: the segments a search can take side by side.
+    pub fn count(&self) -> usize {
+        self.threads
     }
 
     /// Every search on its caller's thread.
