@@ -19,46 +19,49 @@ const MARK: &str = "\u{0}\u{1}";
 
 /// The tokens of one analysed form of a value, packed (see the module docs).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct PackedTokens(String);
+pub struct PackedTokens {
+    text: String,
+    /// The position after the last token pushed.
+    end: usize,
+}
 
 impl Default for PackedTokens {
     fn default() -> Self {
-        PackedTokens(MARK.to_string())
+        PackedTokens {
+            text: MARK.to_string(),
+            end: 0,
+        }
     }
 }
 
 impl PackedTokens {
     /// Appends a token.
     pub fn push(&mut self, position: usize, position_length: usize, text: &str) {
-        push_varint(&mut self.0, position);
-        push_varint(&mut self.0, position_length);
-        push_varint(&mut self.0, text.len());
-        self.0.push_str(text);
+        push_varint(&mut self.text, position);
+        push_varint(&mut self.text, position_length);
+        push_varint(&mut self.text, text.len());
+        self.text.push_str(text);
+        self.end = position + 1;
     }
 
     /// The packed text, as handed to tantivy.
     pub fn as_str(&self) -> &str {
-        &self.0
+        &self.text
     }
 
     /// Bytes held.
     pub fn len(&self) -> usize {
-        self.0.len()
+        self.text.len()
     }
 
     /// Whether it holds no token.
     pub fn is_empty(&self) -> bool {
-        self.0.len() == MARK.len()
+        self.text.len() == MARK.len()
     }
 
     /// The position after the last token (where appended tokens go).
     pub fn end_position(&self) -> usize {
-        let mut stream = PackedStream::new(&self.0).expect("packed text");
-        let mut end = 0;
-        while stream.advance() {
-            end = stream.token.position + 1;
-        }
-        end
+        self.end
     }
 }
 
