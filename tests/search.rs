@@ -750,9 +750,8 @@ fn capped_totals_keep_the_page_and_say_gte() {
     };
     assert_eq!(walk(json!(5)), walk(json!(true)));
 
-    // Sorted by a field, with aggregations, or counting only: always exact.
+    // With aggregations, or counting only: always exact.
     for request in [
-        json!({"q": "콘서트", "sort": [{"start_date": "asc"}], "track_total_hits": 5}),
         json!({"q": "콘서트", "aggs": {"g": {"terms": {"field": "genre"}}}, "track_total_hits": 5}),
         json!({"q": "콘서트", "limit": 0, "track_total_hits": 5}),
     ] {
@@ -764,6 +763,70 @@ fn capped_totals_keep_the_page_and_say_gte() {
     assert_eq!(
         exact_default.total.relation, "eq",
         "fewer than 10,000 matches are counted exactly by default"
+    );
+}
+
+#[test]
+fn capped_field_sorts_keep_every_page() {
+    // Past the cap a field-sorted search reads only the documents whose sort value can
+    // still enter the page (`query/sorted.rs`): its pages must be those of an exact count,
+    // ties on the sort value included (many concerts share a date or a price).
+    let mut capped_some = false;
+    for base in [
+        json!({"q": "", "sort": [{"start_date": "desc"}]}),
+        json!({"q": "", "sort": [{"start_date": "asc"}], "filter": {"genre": ["콘서트", "페스티벌"]}}),
+        json!({"q": "", "sort": [{"price_min": "asc"}, {"start_date": "desc"}]}),
+        json!({"q": "", "sort": [{"price_max": "desc"}]}),
+        json!({"q": "콘서트", "sort": [{"start_date": "asc"}]}),
+        json!({"q": "서울 콘서트", "sort": [{"price_min": "desc"}, {"_score": "desc"}]}),
+        json!({"q": "뮤지컬", "sort": [{"end_date": "desc"}], "filter": {"city": "서울"}}),
+    ] {
+        let walk = |track: Json| {
+            let mut request = base.clone();
+            request["limit"] = json!(12);
+            request["track_total_hits"] = track;
+            let mut pages = Vec::new();
+            for _ in 0..5 {
+                let page = search("concerts", request.clone());
+                pages.push((ids(&page), page.total));
+                let Some(cursor) = page.next_cursor else {
+                    break;
+                };
+                request["search_after"] = json!(cursor);
+            }
+            pages
+        };
+        let exact = walk(json!(true));
+        let capped = walk(json!(30));
+        assert!(exact.len() > 1, "{base}: one page only");
+        for ((exact_ids, exact_total), (capped_ids, capped_total)) in exact.iter().zip(&capped) {
+            assert_eq!(capped_ids, exact_ids, "{base}");
+            assert_eq!(exact_total.relation, "eq", "{base}");
+            if capped_total.relation == "gte" {
+                assert_eq!(capped_total.value, 30, "{base}");
+                assert!(exact_total.value >= 30, "{base}");
+                capped_some = true;
+            } else {
+                assert_eq!(capped_total, exact_total, "{base}");
+            }
+        }
+        assert_eq!(capped.len(), exact.len(), "{base}");
+        // An offset page too.
+        let mut request = base.clone();
+        request["offset"] = json!(17);
+        request["limit"] = json!(9);
+        request["track_total_hits"] = json!(true);
+        let exact = search("concerts", request.clone());
+        request["track_total_hits"] = json!(30);
+        assert_eq!(
+            ids(&search("concerts", request)),
+            ids(&exact),
+            "{base} offset"
+        );
+    }
+    assert!(
+        capped_some,
+        "no field-sorted search matched more than the cap"
     );
 }
 

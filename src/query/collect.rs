@@ -15,6 +15,7 @@ use tantivy::{DocAddress, DocId, Score, SegmentOrdinal, SegmentReader};
 
 use super::coverage::Floor;
 use super::request::Order;
+use super::sorted::KeyFloor;
 use crate::index::TIEBREAK_FIELD;
 
 /// The rank key of a hit.
@@ -129,9 +130,13 @@ pub struct Rank {
     /// is the score, descending (see [`Floor`]).
     pub floor: Option<Floor>,
     /// Past this many documents (counted in the floor, across segments), the floor's
-    /// scorers may skip documents below it (`None`: count every one). Only a ranking by
-    /// score skips.
+    /// scorers may skip documents below it (`None`: count every one): by score when the
+    /// first sort key is the score, by sort value when it is a field and `key_floor` is
+    /// given.
     pub count_up_to: Option<u64>,
+    /// Lowered to the worst hit's first sort key once the count is capped and the window
+    /// full, when the first sort key is a field (see `sorted.rs`).
+    pub key_floor: Option<KeyFloor>,
 }
 
 impl Collector for Rank {
@@ -148,25 +153,29 @@ impl Collector for Rank {
         for sort in &self.sort {
             keys.push(match sort {
                 SortBy::Score(order) => KeyReader::Score(*order),
-                SortBy::Field(name, order) => KeyReader::Column(
-                    fast.u64_lenient_for_type(Some(&SORTABLE_COLUMNS), name)?
-                        .map(|(column, _)| column),
-                    *order,
-                ),
+                SortBy::Field(name, order) => KeyReader::Column(sort_column(reader, name)?, *order),
             });
         }
         let tiebreak = fast.u64(TIEBREAK_FIELD)?;
-        let floor = self
+        let by_score = self.sort.first() == Some(&SortBy::Score(Order::Desc));
+        let floor = self.floor.clone().filter(|_| by_score);
+        let key_floor = self
+            .key_floor
+            .clone()
+            .filter(|_| matches!(self.sort.first(), Some(SortBy::Field(..))));
+        let counter = self
             .floor
             .clone()
-            .filter(|_| self.sort.first() == Some(&SortBy::Score(Order::Desc)));
+            .filter(|_| floor.is_some() || key_floor.is_some());
         Ok(RankSegment {
             segment,
             keys,
             tiebreak,
             after: self.after,
             window: self.window,
-            cap: self.count_up_to.filter(|_| floor.is_some()),
+            cap: self.count_up_to.filter(|_| counter.is_some()),
+            counter,
+            key_floor,
             unshared: 0,
             capped: false,
             floor,
@@ -198,6 +207,18 @@ impl Collector for Rank {
     }
 }
 
+/// The column a sort by `field` reads, its values mapped to `u64` in their order (`None`
+/// when no document of the segment has the field).
+pub(super) fn sort_column(
+    reader: &SegmentReader,
+    field: &str,
+) -> tantivy::Result<Option<Column<u64>>> {
+    Ok(reader
+        .fast_fields()
+        .u64_lenient_for_type(Some(&SORTABLE_COLUMNS), field)?
+        .map(|(column, _)| column))
+}
+
 const SORTABLE_COLUMNS: [ColumnType; 5] = [
     ColumnType::I64,
     ColumnType::U64,
@@ -219,12 +240,17 @@ pub struct RankSegment {
     tiebreak: Column<u64>,
     after: Option<RankKey>,
     window: usize,
+    /// The score floor, when ranking by score.
     floor: Option<Floor>,
-    /// [`Rank::count_up_to`], when this segment ranks by score.
+    /// The sort-key floor, when ranking by a field with a cap.
+    key_floor: Option<KeyFloor>,
+    /// The search's shared count, when counting is capped.
+    counter: Option<Floor>,
+    /// [`Rank::count_up_to`], when this segment may skip.
     cap: Option<u64>,
     /// Counted here, not yet added to the floor's count.
     unshared: u64,
-    /// The cap was reached: the floor's scorers skip.
+    /// The cap was reached: the floors' scorers skip.
     capped: bool,
     heap: BinaryHeap<HeapEntry>,
     total: u64,
@@ -300,12 +326,29 @@ impl RankSegment {
         if self.unshared < COUNT_BATCH && self.total < cap {
             return;
         }
-        let Some(floor) = &self.floor else { return };
-        let counted = floor.count(self.unshared);
+        let Some(counter) = &self.counter else { return };
+        let counted = counter.count(self.unshared);
         self.unshared = 0;
         if counted >= cap {
             self.capped = true;
-            floor.start_skipping();
+            if let Some(floor) = &self.floor {
+                floor.start_skipping();
+            }
+            self.lower_key_floor();
+        }
+    }
+
+    /// Once capped with a full window, documents keyed above the worst hit's first sort
+    /// key cannot enter: lets the query skip them (see `sorted.rs`).
+    #[inline]
+    fn lower_key_floor(&self) {
+        if let (true, true, Some(key_floor), Some(worst)) = (
+            self.capped,
+            self.heap.len() == self.window,
+            &self.key_floor,
+            self.heap.peek(),
+        ) {
+            key_floor.lower(worst.0.key[0]);
         }
     }
 
@@ -340,6 +383,7 @@ impl RankSegment {
                     floor.raise(worst.0.score);
                 }
             }
+            self.lower_key_floor();
         }
     }
 }
@@ -378,7 +422,11 @@ impl SegmentCollector for RankSegment {
     /// Unscored documents in blocks: the same as collecting each with score 0, with the
     /// sort columns read in bulk.
     fn collect_block(&mut self, docs: &[DocId]) {
-        self.total += docs.len() as u64;
+        if self.cap.is_some() {
+            docs.iter().for_each(|_| self.count());
+        } else {
+            self.total += docs.len() as u64;
+        }
         if self.window == 0 {
             return;
         }
@@ -415,8 +463,8 @@ impl SegmentCollector for RankSegment {
     }
 
     fn harvest(self) -> SegmentRanking {
-        if let Some(floor) = &self.floor {
-            floor.count(self.unshared);
+        if let Some(counter) = &self.counter {
+            counter.count(self.unshared);
         }
         SegmentRanking {
             hits: self.heap.into_iter().map(|e| e.0).collect(),

@@ -16,6 +16,7 @@ mod request;
 mod score;
 mod search;
 mod sets;
+mod sorted;
 mod terms;
 mod text;
 mod understand;

@@ -83,7 +83,8 @@ pub struct SearchRequest {
     pub time_zone: Option<String>,
     /// How far `total` is counted exactly: `true` (every match), or a number `n`
     /// (default [`DEFAULT_TRACK_TOTAL_HITS`]; `false` is 0). Past `n` matches, a search
-    /// sorted by score may skip documents that can no longer reach the page, and
+    /// may skip documents that can no longer reach the page (by score or by its sort
+    /// field), and
     /// `total` is then `{"value": n, "relation": "gte"}` (like Elasticsearch's option of
     /// the same name). Aggregations always see every match.
     #[serde(deserialize_with = "track_total_from_json")]

@@ -97,7 +97,8 @@ pub struct Settings {
     #[arg(long, env = "CHATDA_MAX_CONNECTIONS", global = true)]
     pub max_connections: Option<usize>,
     /// Searches, aggregations, analyses and document loads running at once; more wait up
-    /// to 5 s, then get 503 `overloaded` [default: 4 per core].
+    /// to 5 s in arrival order, then get 503 `overloaded` [default: 3 per 2 cores, plus
+    /// one: 4 on 2 cores].
     #[arg(long, env = "CHATDA_MAX_INFLIGHT", global = true)]
     pub max_inflight: Option<usize>,
     /// Memory of the search result cache in MiB: repeated requests on an unchanged
@@ -646,9 +647,14 @@ impl Settings {
 
     /// Engine work running at once.
     pub fn max_inflight(&self) -> usize {
+        // Enough to keep every core busy while a request's own I/O and hand-offs run,
+        // few enough that a costly search is not slowed by sharing its core with many
+        // others: queued requests wait their turn instead (the tail latency of a loaded
+        // server, see docs/measurements.md). Elasticsearch sizes its search pool alike.
         self.max_inflight
             .unwrap_or_else(|| {
-                4 * std::thread::available_parallelism().map_or(2, std::num::NonZero::get)
+                let cores = std::thread::available_parallelism().map_or(2, std::num::NonZero::get);
+                cores * 3 / 2 + 1
             })
             .max(1)
     }

@@ -14,11 +14,12 @@ use serde_json::Value as Json;
 use tantivy::query::Query;
 use tantivy::{Searcher, TantivyError};
 
-use super::collect::{MinScore, Rank};
+use super::collect::{MinScore, Rank, SortBy};
 use super::coverage::Floor;
 use super::request::{SearchRequest, SearchResponse, Total, TrackTotal};
 use super::score::DEFAULT_MIN_SCORE;
 use super::sets::MatchSets;
+use super::sorted::{KeyBounded, KeyFloor};
 use super::{QueryError, SearchError};
 use crate::index::KindIndex;
 use plan::Plan;
@@ -58,12 +59,30 @@ pub fn search_with(
     let (text_match, filter) = plan.query(index, &text, request)?;
     let scored = text_match.is_some();
 
-    let build = |text: Option<Box<dyn Query>>| plan::combine(text, &filter);
     // Counting may stop once the page can no longer change, unless every match must be
     // seen: an exact count asked for, aggregations, or only a count (no page).
     let count_up_to = match request.track_total_hits {
         TrackTotal::UpTo(cap) if aggs.is_none() && request.limit > 0 => Some(cap),
         _ => None,
+    };
+    // Sorted by a field, a capped search then reads only the documents whose sort value
+    // can still enter the page.
+    let key_floor = KeyFloor::default();
+    let key_bounded = match plan.sort.first() {
+        Some(SortBy::Field(field, order)) if count_up_to.is_some() => Some((field, *order)),
+        _ => None,
+    };
+    let build = |text: Option<Box<dyn Query>>| {
+        let query = plan::combine(text, &filter);
+        match key_bounded {
+            Some((field, order)) => Box::new(KeyBounded::new(
+                query,
+                field.clone(),
+                order,
+                key_floor.clone(),
+            )) as Box<dyn Query>,
+            None => query,
+        }
     };
     let run = |query: &dyn Query| {
         let collector = MinScore {
@@ -80,6 +99,7 @@ pub fn search_with(
                     },
                     floor: Some(floor.clone()),
                     count_up_to,
+                    key_floor: key_bounded.map(|_| key_floor.clone()),
                 },
                 aggs.as_ref().map(|plan| plan.collector(index)),
             ),
@@ -117,6 +137,7 @@ pub fn search_with(
         && relax
     {
         floor.reset();
+        key_floor.reset();
         query = build(Some(relaxed));
         (ranking, agg_results) = run(&*query)?;
     }
