@@ -703,7 +703,7 @@ impl Need {
 }
 
 /// Moves `scorer` to the first document at or after `target` (never back).
-fn reach(scorer: &mut (impl DocSet + ?Sized), target: DocId) -> DocId {
+pub(super) fn reach(scorer: &mut (impl DocSet + ?Sized), target: DocId) -> DocId {
     let doc = scorer.doc();
     if doc < target {
         scorer.seek(target)

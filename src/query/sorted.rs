@@ -18,6 +18,7 @@ use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
 use super::collect::sort_column;
+use super::coverage::reach;
 use super::request::Order;
 
 /// Documents whose sort values one range scan reads.
@@ -205,16 +206,6 @@ impl KeyBoundedScorer {
             self.scanned_to = end;
             target = start;
         }
-    }
-}
-
-/// Moves `scorer` to the first document at or after `target` (never back).
-fn reach(scorer: &mut dyn Scorer, target: DocId) -> DocId {
-    let doc = scorer.doc();
-    if doc < target {
-        scorer.seek(target)
-    } else {
-        doc
     }
 }
 
