@@ -4,7 +4,9 @@
 //! classes in turn with the result cache bypassed (`"cache": false`: every request is
 //! searched), and *Zipf*, 5,000 distinct queries from the demo catalogue (titles, artists,
 //! venues) drawn with Zipf-distributed popularity (s = 1), the cache on, as real traffic
-//! repeats its popular queries.
+//! repeats its popular queries. A run with one client (`CHATDA_LOAD_CLIENTS=1,8`) also
+//! prints the uniform list request by request (p50/p99, HTTP included): where the mix's
+//! time goes.
 //!
 //! ```sh
 //! cargo bench --bench load                         # 1M concerts, 8 and 64 clients, 60 s each
@@ -111,13 +113,14 @@ enum Mix {
 }
 
 impl Mix {
-    fn pick<'a>(&'a self, i: usize, rng: &mut Rng) -> &'a Value {
+    /// The next request, and its place in the uniform list (`None`: drawn from the pool).
+    fn pick<'a>(&'a self, i: usize, rng: &mut Rng) -> (&'a Value, Option<usize>) {
         match self {
-            Mix::Uniform(queries) => &queries[i % queries.len()],
+            Mix::Uniform(queries) => (&queries[i % queries.len()], Some(i % queries.len())),
             Mix::Zipf(pool, cumulative) => {
                 let u = rng.unit() * cumulative.last().copied().unwrap_or(0.0);
                 let at = cumulative.partition_point(|c| *c < u);
-                &pool[at.min(pool.len() - 1)]
+                (&pool[at.min(pool.len() - 1)], None)
             }
         }
     }
@@ -127,6 +130,8 @@ struct Run {
     requests: usize,
     errors: Vec<String>,
     latencies_us: Vec<u64>,
+    /// The uniform list's latencies, request by request.
+    by_request: Vec<Vec<u64>>,
     secs: f64,
 }
 
@@ -143,16 +148,17 @@ async fn load(base: &str, clients: usize, secs: u64, mix: &Mix) -> Run {
             let (client, url, stop) = (client.clone(), url.clone(), stop.clone());
             let mix = mix.clone();
             tokio::spawn(async move {
-                let (mut latencies, mut errors) = (Vec::new(), Vec::new());
+                let (mut latencies, mut errors) = (Vec::<(Option<usize>, u64)>::new(), Vec::new());
                 let mut rng = Rng(0x9e37_79b9_7f4a_7c15 ^ (n as u64 + 1));
                 let mut i = n;
                 while !stop.load(Ordering::Relaxed) {
                     i += 1;
                     let t = Instant::now();
-                    match client.post(&url).json(mix.pick(i, &mut rng)).send().await {
+                    let (request, place) = mix.pick(i, &mut rng);
+                    match client.post(&url).json(request).send().await {
                         Ok(r) if r.status().is_success() => {
                             let _ = r.bytes().await;
-                            latencies.push(t.elapsed().as_micros() as u64);
+                            latencies.push((place, t.elapsed().as_micros() as u64));
                         }
                         Ok(r) => errors.push(format!(
                             "{} {}",
@@ -172,38 +178,63 @@ async fn load(base: &str, clients: usize, secs: u64, mix: &Mix) -> Run {
         requests: 0,
         errors: Vec::new(),
         latencies_us: Vec::new(),
+        by_request: Vec::new(),
         secs: 0.0,
     };
     for task in tasks {
         let (latencies, errors) = task.await.expect("client task");
-        run.latencies_us.extend(latencies);
+        for (place, us) in latencies {
+            run.latencies_us.push(us);
+            if let Some(k) = place {
+                if run.by_request.len() <= k {
+                    run.by_request.resize(k + 1, Vec::new());
+                }
+                run.by_request[k].push(us);
+            }
+        }
         run.errors.extend(errors);
     }
+    run.by_request.iter_mut().for_each(|l| l.sort_unstable());
     run.secs = started.elapsed().as_secs_f64();
     run.requests = run.latencies_us.len() + run.errors.len();
     run.latencies_us.sort_unstable();
     run
 }
 
+/// The `p` quantile of sorted latencies, in ms.
+fn quantile(sorted_us: &[u64], p: f64) -> f64 {
+    sorted_us
+        .get(((sorted_us.len() as f64 * p) as usize).min(sorted_us.len().saturating_sub(1)))
+        .map_or(0.0, |us| *us as f64 / 1000.0)
+}
+
 fn report(label: &str, run: &Run) {
-    let pct = |p: f64| {
-        run.latencies_us
-            .get(
-                ((run.latencies_us.len() as f64 * p) as usize)
-                    .min(run.latencies_us.len().saturating_sub(1)),
-            )
-            .map_or(0.0, |us| *us as f64 / 1000.0)
-    };
     println!(
         "{label:<34} {:>7.0} searches/s  p50 {:>6.2} ms  p99 {:>7.2} ms  {} errors ({} requests)",
         run.requests as f64 / run.secs,
-        pct(0.50),
-        pct(0.99),
+        quantile(&run.latencies_us, 0.50),
+        quantile(&run.latencies_us, 0.99),
         run.errors.len(),
         run.requests
     );
     for e in run.errors.iter().take(3) {
         println!("    error: {e}");
+    }
+}
+
+/// A single client's uniform run, request by request: what each costs, HTTP included
+/// (with one client nothing else runs beside it).
+fn report_by_request(run: &Run, queries: &[Value]) {
+    for (query, latencies) in queries.iter().zip(&run.by_request) {
+        let mut shown = query.clone();
+        if let Some(q) = shown.as_object_mut() {
+            q.remove("cache");
+        }
+        println!(
+            "    p50 {:>6.2} ms  p99 {:>6.2} ms  {shown}",
+            quantile(latencies, 0.50),
+            quantile(latencies, 0.99)
+        );
     }
 }
 
@@ -270,14 +301,16 @@ async fn main() {
         }
     };
     println!("load against {base}, {secs} s per run");
-    let uniform = Mix::Uniform(Arc::new(uniform()));
+    let uniform_list = Arc::new(uniform());
+    let uniform = Mix::Uniform(uniform_list.clone());
     let (pool, cumulative) = zipf_pool(if smoke { 200 } else { 5_000 });
     let zipf = Mix::Zipf(Arc::new(pool), Arc::new(cumulative));
     for &n in &clients {
-        report(
-            &format!("{n} clients, uniform, cache off"),
-            &load(&base, n, secs, &uniform).await,
-        );
+        let run = load(&base, n, secs, &uniform).await;
+        report(&format!("{n} clients, uniform, cache off"), &run);
+        if n == 1 {
+            report_by_request(&run, &uniform_list);
+        }
         let before = cache_counts(&base).await;
         let run = load(&base, n, secs, &zipf).await;
         report(&format!("{n} clients, Zipf, cache on"), &run);
