@@ -314,15 +314,15 @@ fn column_key(value: Option<u64>, order: Order) -> u64 {
 const COUNT_BATCH: u64 = 64;
 
 impl RankSegment {
-    /// Counts one more document; past the cap, lets the scorers skip.
+    /// Counts `n` more documents; past the cap, lets the scorers skip.
     #[inline]
-    fn count(&mut self) {
-        self.total += 1;
+    fn count(&mut self, n: u64) {
+        self.total += n;
         let Some(cap) = self.cap else { return };
         if self.capped {
             return;
         }
-        self.unshared += 1;
+        self.unshared += n;
         if self.unshared < COUNT_BATCH && self.total < cap {
             return;
         }
@@ -392,7 +392,7 @@ impl SegmentCollector for RankSegment {
     type Fruit = SegmentRanking;
 
     fn collect(&mut self, doc: DocId, score: Score) {
-        self.count();
+        self.count(1);
         if self.window == 0 {
             return;
         }
@@ -422,11 +422,7 @@ impl SegmentCollector for RankSegment {
     /// Unscored documents in blocks: the same as collecting each with score 0, with the
     /// sort columns read in bulk.
     fn collect_block(&mut self, docs: &[DocId]) {
-        if self.cap.is_some() {
-            docs.iter().for_each(|_| self.count());
-        } else {
-            self.total += docs.len() as u64;
-        }
+        self.count(docs.len() as u64);
         if self.window == 0 {
             return;
         }
