@@ -318,18 +318,13 @@ impl Query for Coverage {
                     weight: w.weight,
                     spans: w.spans.clone(),
                     pivot: true,
-                    // What the word matches is fixed by its query: its alternatives'
-                    // kinds, fields and terms, all of which its debug form spells out.
                     // One word has nothing to intersect with: its scorer walks its
                     // matches anyway.
                     digest: self
                         .sets
                         .as_ref()
                         .filter(|_| self.words.len() > 1)
-                        .map(|_| {
-                            use sha2::Digest;
-                            sha2::Sha256::digest(format!("{:?}", w.query).as_bytes()).into()
-                        }),
+                        .map(|_| super::sets::digest(w.query.as_ref())),
                 })
             })
             .collect::<tantivy::Result<Vec<_>>>()?;

@@ -12,6 +12,7 @@ mod coverage;
 mod expand;
 mod filter;
 mod highlight;
+mod probe;
 mod request;
 mod score;
 mod search;

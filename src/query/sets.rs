@@ -23,7 +23,7 @@ use std::sync::{Arc, Mutex};
 use quick_cache::Weighter;
 use quick_cache::sync::Cache;
 use tantivy::index::SegmentId;
-use tantivy::query::Scorer;
+use tantivy::query::{Query, Scorer};
 use tantivy::schema::IndexRecordOption;
 use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
 
@@ -33,6 +33,13 @@ pub const MATCH_SETS_BYTES: u64 = 64 * 1024 * 1024;
 
 /// A word matching at least 1 in this many documents of a segment is read into a set.
 pub const DENSE_SHARE: u32 = 64;
+
+/// What the set of `query` is kept under (with the segment): what a query matches is
+/// fixed by its kinds, fields and terms, all of which its debug form spells out.
+pub(crate) fn digest(query: &dyn Query) -> [u8; 32] {
+    use sha2::Digest;
+    sha2::Sha256::digest(format!("{query:?}").as_bytes()).into()
+}
 
 /// The documents of one segment a word matches.
 #[derive(Debug)]
@@ -70,7 +77,7 @@ impl DocBits {
     }
 
     /// The first document at or after `target` (or [`TERMINATED`]).
-    fn next(&self, target: DocId) -> DocId {
+    pub(crate) fn next(&self, target: DocId) -> DocId {
         let mut i = (target / 64) as usize;
         let Some(&first) = self.words.get(i) else {
             return TERMINATED;

@@ -42,6 +42,7 @@ use tantivy::schema::{Field, IndexRecordOption, Term};
 use super::coverage::{Booster, CoverWord, Coverage, Floor, TIER_PHRASE, TIER_WHOLE};
 use super::expand::Expander;
 use super::highlight::MatchedTerms;
+use super::probe::Probed;
 use super::score::{Band, ExactQuery};
 use super::sets::MatchSets;
 use super::terms::AnyTerm;
@@ -369,7 +370,7 @@ impl<'a> TextQuery<'a> {
             }
             if one_word {
                 let mut alternatives =
-                    vec![Box::new(BoostQuery::new(mean(pieces), SCATTERED)) as Box<dyn Query>];
+                    vec![Box::new(BoostQuery::new(self.mean(pieces), SCATTERED)) as Box<dyn Query>];
                 alternatives.extend(own_spans);
                 words.push(CoverWord {
                     query: best(alternatives),
@@ -592,7 +593,7 @@ impl<'a> TextQuery<'a> {
                 let last_part = as_prefix && k + 1 == group.parts.len();
                 parts.push(self.term_query(term, last_part)?);
             }
-            alternatives.push(mean(parts));
+            alternatives.push(self.mean(parts));
         }
         for (field, w) in &self.keywords {
             let terms: Vec<Term> = group
@@ -724,7 +725,7 @@ impl<'a> TextQuery<'a> {
         };
         let (a, b) = term.split_at(cut);
         let parts = vec![self.term_query(a, false)?, self.term_query(b, false)?];
-        let mut alternatives = vec![mean(parts)];
+        let mut alternatives = vec![self.mean(parts)];
         let groups = [a, b].map(|t| Group {
             whole: vec![t.to_string()],
             position: 0,
@@ -884,6 +885,25 @@ impl<'a> TextQuery<'a> {
             });
         }
         Ok(boosters)
+    }
+
+    /// Every one of `parts`, scoring the mean of their scores. A dense part is probed
+    /// through its kept match set (see `probe.rs`).
+    fn mean(&self, mut parts: Vec<Box<dyn Query>>) -> Box<dyn Query> {
+        if parts.len() == 1 {
+            return parts.pop().expect("one part");
+        }
+        let n = parts.len() as f32;
+        let clause = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
+            match &self.sets {
+                Some(sets) if sets.enabled() => {
+                    (Occur::Must, Box::new(Probed::new(q, sets.clone())))
+                }
+                _ => (Occur::Must, q),
+            }
+        };
+        let all = BooleanQuery::new(parts.into_iter().map(clause).collect());
+        Box::new(BoostQuery::new(Box::new(all), 1.0 / n))
     }
 
     /// `coverage` sharing the collector's floor and the engine's match sets.
@@ -1054,16 +1074,6 @@ fn best(mut alternatives: Vec<Box<dyn Query>>) -> Box<dyn Query> {
         return alternatives.pop().expect("one alternative");
     }
     Box::new(BestOf::new(alternatives))
-}
-
-/// Matches when every part matches, scoring the mean of their scores.
-fn mean(mut parts: Vec<Box<dyn Query>>) -> Box<dyn Query> {
-    if parts.len() == 1 {
-        return parts.pop().expect("one part");
-    }
-    let n = parts.len() as f32;
-    let all = BooleanQuery::new(parts.into_iter().map(|q| (Occur::Must, q)).collect());
-    Box::new(BoostQuery::new(Box::new(all), 1.0 / n))
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@
 use std::fmt;
 
 use tantivy::query::{EmptyScorer, EnableScoring, Explanation, Query, Scorer, Weight};
-use tantivy::{DocId, DocSet, Score, SegmentReader, TERMINATED, Term};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
 use super::score::{ExactQuery, segment_bound};
 use super::terms::AnyTerm;
@@ -140,6 +140,10 @@ pub struct BestOfScorer {
     /// Per child, the highest score it gives; children run from the highest bound down.
     bounds: Vec<Score>,
     doc: DocId,
+    /// Set by [`DocSet::seek_danger`] on a match: the children below the best match
+    /// stay behind `doc`, and `found` is the score there.
+    lagging: bool,
+    found: Score,
 }
 
 impl BestOfScorer {
@@ -167,6 +171,8 @@ impl BestOfScorer {
             docs,
             bounds,
             doc,
+            lagging: false,
+            found: 0.0,
         }
     }
 
@@ -244,6 +250,9 @@ impl BestOfScorer {
 
 impl DocSet for BestOfScorer {
     fn advance(&mut self) -> DocId {
+        if self.lagging {
+            return self.seek(self.doc + 1);
+        }
         let current = self.doc;
         let mut next = TERMINATED;
         let mut exhausted = false;
@@ -265,6 +274,7 @@ impl DocSet for BestOfScorer {
         if self.doc >= target {
             return self.doc;
         }
+        self.lagging = false;
         let mut next = TERMINATED;
         let mut exhausted = false;
         for (child, doc) in self.children.iter_mut().zip(self.docs.iter_mut()) {
@@ -279,6 +289,51 @@ impl DocSet for BestOfScorer {
         }
         self.doc = next;
         next
+    }
+
+    /// Whether `target` matches, seeking the children from the highest bound down and
+    /// stopping once the rest cannot beat the best match found (as [`Scorer::score`]
+    /// would): a union on the probing side of an intersection ("아이유" ∩ "콘서트" in a
+    /// glued word) is asked about every document of the rarer side, and where it matches,
+    /// its title alternative usually answers before the description's are read.
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        if self.doc == target {
+            return SeekDangerResult::Found;
+        }
+        let mut best = f32::NEG_INFINITY;
+        let mut next = TERMINATED;
+        let mut exhausted = false;
+        let children = self.children.iter_mut().zip(self.docs.iter_mut());
+        for ((child, doc), &bound) in children.zip(&self.bounds) {
+            if bound <= best {
+                break;
+            }
+            if *doc < target {
+                *doc = child.seek(target);
+                exhausted |= *doc == TERMINATED;
+            }
+            if *doc == target {
+                best = best.max(child.score());
+            }
+            next = next.min(*doc);
+        }
+        if exhausted {
+            self.drop_exhausted();
+        }
+        if best > f32::NEG_INFINITY {
+            self.doc = target;
+            self.lagging = true;
+            self.found = best;
+            SeekDangerResult::Found
+        } else {
+            // Every child was sought: the union is where it would be after `seek`.
+            self.doc = next;
+            self.lagging = false;
+            SeekDangerResult::SeekLowerBound(next)
+        }
     }
 
     fn doc(&self) -> DocId {
@@ -299,6 +354,9 @@ impl DocSet for BestOfScorer {
 
 impl Scorer for BestOfScorer {
     fn score(&mut self) -> Score {
+        if self.lagging {
+            return self.found;
+        }
         let current = self.doc;
         let mut best = f32::NEG_INFINITY;
         let children = self.children.iter_mut().zip(&self.docs);
@@ -344,7 +402,9 @@ pub(crate) fn explain_matching(
 #[cfg(test)]
 mod tests {
     use tantivy::collector::TopDocs;
-    use tantivy::query::{BoostQuery, DisjunctionMaxQuery, TermQuery};
+    use tantivy::query::{
+        BooleanQuery, BoostQuery, ConstScoreQuery, DisjunctionMaxQuery, Occur, TermQuery,
+    };
     use tantivy::schema::{IndexRecordOption, STRING, Schema};
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
@@ -404,5 +464,90 @@ mod tests {
             count(&BestOf::new(alternatives())),
             count(&DisjunctionMaxQuery::new(alternatives()))
         );
+    }
+
+    #[test]
+    fn probed_by_an_intersection_it_matches_and_scores_as_when_walked() {
+        // `r` (every 5th document) leads, or the union leads over `dense` (once probed
+        // while aligning). Probed, the union matches through its high alternative where
+        // it can and leaves the low ones behind; they must still match where they alone do.
+        let mut builder = Schema::builder();
+        let f = builder.add_text_field("f", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
+        for i in 0..5000u32 {
+            let mut doc = TantivyDocument::default();
+            for (term, every) in [("r", 5), ("hi", 3), ("mid", 4), ("lo", 7), ("dense", 1)] {
+                // `dense` starts late, so that the union is probed past its first match
+                // while the intersection is first aligned.
+                if i % every == 0 && (term != "dense" || i >= 12) {
+                    doc.add_text(f, term);
+                }
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let term = |t: &str| Term::from_field_text(f, t);
+        let alternatives = || -> Vec<Box<dyn Query>> {
+            vec![
+                Box::new(AnyTerm::new(f, vec![term("lo")], 0.2)),
+                Box::new(AnyTerm::new(f, vec![term("hi")], 0.9)),
+                Box::new(AnyTerm::new(f, vec![term("mid")], 0.5)),
+            ]
+        };
+        let must = |union: Box<dyn Query>, other: &str| {
+            BooleanQuery::new(vec![
+                (Occur::Must, union),
+                (
+                    Occur::Must,
+                    Box::new(ConstScoreQuery::new(
+                        Box::new(TermQuery::new(term(other), IndexRecordOption::Basic)),
+                        0.0,
+                    )),
+                ),
+            ])
+        };
+        for other in ["r", "dense"] {
+            let top = TopDocs::with_limit(5000).order_by_score();
+            let ours = searcher
+                .search(&must(Box::new(BestOf::new(alternatives())), other), &top)
+                .unwrap();
+            let theirs = searcher
+                .search(
+                    &must(Box::new(DisjunctionMaxQuery::new(alternatives())), other),
+                    &top,
+                )
+                .unwrap();
+            let sorted = |hits: Vec<(Score, tantivy::DocAddress)>| {
+                let mut hits: Vec<_> = hits.into_iter().map(|(s, d)| (d, s)).collect();
+                hits.sort_by_key(|(d, _)| *d);
+                hits
+            };
+            let (ours, theirs) = (sorted(ours), sorted(theirs));
+            // Matched through the low alternative alone: 5·2 = 10, not 3 nor 4.
+            assert!(ours.iter().any(|(d, s)| {
+                d.doc_id % 3 != 0 && d.doc_id % 4 != 0 && (*s - 0.2).abs() < 1e-6
+            }));
+            assert_eq!(ours, theirs, "with {other}");
+        }
+        // Moved on after a probe, it visits what a walk visits.
+        let weight = BestOf::new(alternatives())
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        let reader = searcher.segment_reader(0);
+        for target in [12, 35, 60, 61] {
+            let mut probed = weight.scorer(reader, 1.0).unwrap();
+            let mut walked = weight.scorer(reader, 1.0).unwrap();
+            let found = probed.seek_danger(target) == SeekDangerResult::Found;
+            assert_eq!(found, walked.seek(target) == target, "{target}");
+            if found {
+                assert_eq!(probed.score(), walked.score());
+            }
+            for _ in 0..20 {
+                assert_eq!(probed.advance(), walked.advance(), "after {target}");
+                assert_eq!(probed.score(), walked.score());
+            }
+        }
     }
 }

@@ -1,0 +1,217 @@
+//! [`Probed`]: a dense query asked about single documents through its kept match set.
+//!
+//! Inside a word, a glued or compound word's pieces are intersected ("아이유콘서트":
+//! 아이유 ∩ 콘서트). The rare piece leads and the dense one is asked about each of its
+//! documents; the dense piece is a union of a dozen postings lists (the word in every
+//! field, its synonyms and completions), and answering "no" means moving every one of
+//! them, which decodes most of their blocks. The set of documents the dense piece
+//! matches in a segment is read once and kept in the [`MatchSets`] (see `sets.rs`), so a
+//! "no" costs one bit, and the postings are read only where the piece matches, for its
+//! score. Matches and scores are the query's own.
+
+use std::fmt;
+use std::sync::Arc;
+
+use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
+use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
+
+use super::sets::{DENSE_SHARE, DocBits, MatchSets, digest};
+use super::union::alternatives;
+
+/// `query`, answering membership from its kept set where it is dense.
+pub struct Probed {
+    query: Box<dyn Query>,
+    sets: Arc<MatchSets>,
+}
+
+impl Probed {
+    /// `query`, whose sets are kept in `sets`.
+    pub fn new(query: Box<dyn Query>, sets: Arc<MatchSets>) -> Self {
+        Probed { query, sets }
+    }
+}
+
+impl Clone for Probed {
+    fn clone(&self) -> Self {
+        Probed {
+            query: self.query.box_clone(),
+            sets: self.sets.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for Probed {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Probed").field(&self.query).finish()
+    }
+}
+
+impl Query for Probed {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        Ok(Box::new(ProbedWeight {
+            inner: self.query.weight(enable_scoring)?,
+            sets: self.sets.clone(),
+            digest: digest(self.query.as_ref()),
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.query.query_terms(visitor);
+    }
+}
+
+struct ProbedWeight {
+    inner: Box<dyn Weight>,
+    sets: Arc<MatchSets>,
+    digest: [u8; 32],
+}
+
+impl Weight for ProbedWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let inner = self.inner.scorer(reader, boost)?;
+        if inner.doc() == TERMINATED || inner.cost() < u64::from(reader.max_doc() / DENSE_SHARE) {
+            return Ok(inner);
+        }
+        let bits = self
+            .sets
+            .get_or_read(reader.segment_id(), self.digest, || {
+                let mut bits = DocBits::empty(reader.max_doc());
+                for mut alternative in alternatives(self.inner.scorer(reader, 1.0)?) {
+                    bits.add(alternative.as_mut());
+                }
+                Ok(bits)
+            })?;
+        Ok(match bits {
+            Some(bits) => Box::new(ProbedScorer { inner, bits }),
+            None => inner,
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.inner.explain(reader, doc)
+    }
+}
+
+/// Segment part of [`Probed`]: `bits` holds exactly the documents `inner` matches.
+struct ProbedScorer {
+    inner: Box<dyn Scorer>,
+    bits: Arc<DocBits>,
+}
+
+impl DocSet for ProbedScorer {
+    fn advance(&mut self) -> DocId {
+        self.inner.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        if self.inner.doc() >= target {
+            return self.inner.doc();
+        }
+        // The first match at or after `target` is the set's: the query goes straight there.
+        let next = self.bits.next(target);
+        if next == TERMINATED {
+            self.inner.seek(TERMINATED)
+        } else {
+            self.inner.seek(next)
+        }
+    }
+
+    /// A document outside the set is answered without moving the query (which then
+    /// lags behind: only `seek_danger` may follow until it says `Found`, as the trait
+    /// allows).
+    fn seek_danger(&mut self, target: DocId) -> SeekDangerResult {
+        if target >= TERMINATED {
+            return SeekDangerResult::SeekLowerBound(TERMINATED);
+        }
+        let next = self.bits.next(target);
+        if next != target {
+            return SeekDangerResult::SeekLowerBound(next);
+        }
+        self.inner.seek_danger(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.inner.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.inner.size_hint()
+    }
+
+    fn cost(&self) -> u64 {
+        self.inner.cost()
+    }
+}
+
+impl Scorer for ProbedScorer {
+    fn score(&mut self) -> Score {
+        self.inner.score()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use tantivy::collector::TopDocs;
+    use tantivy::query::{BooleanQuery, Occur, TermQuery};
+    use tantivy::schema::{IndexRecordOption, STRING, Schema};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    use super::*;
+    use crate::query::terms::AnyTerm;
+    use crate::query::union::BestOf;
+
+    #[test]
+    fn a_dense_piece_probed_through_its_set_matches_and_scores_as_itself() {
+        let mut builder = Schema::builder();
+        let f = builder.add_text_field("f", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
+        for i in 0..4000u32 {
+            let mut doc = TantivyDocument::default();
+            for (term, every) in [("rare", 7), ("a", 3), ("b", 5)] {
+                if i % every == 0 {
+                    doc.add_text(f, term);
+                }
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let term = |t: &str| Term::from_field_text(f, t);
+        let dense = || -> Box<dyn Query> {
+            Box::new(BestOf::new(vec![
+                Box::new(AnyTerm::new(f, vec![term("a")], 0.9)),
+                Box::new(AnyTerm::new(f, vec![term("b")], 0.4)),
+            ]))
+        };
+        let both = |piece: Box<dyn Query>| {
+            BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(term("rare"), IndexRecordOption::WithFreqs)),
+                ),
+                (Occur::Must, piece),
+            ])
+        };
+        let sets = Arc::new(MatchSets::default());
+        let top = TopDocs::with_limit(4000).order_by_score();
+        let sorted = |hits: Vec<(Score, tantivy::DocAddress)>| {
+            let mut hits: Vec<_> = hits.into_iter().map(|(s, d)| (d.doc_id, s)).collect();
+            hits.sort_by_key(|(d, _)| *d);
+            hits
+        };
+        let plain = sorted(searcher.search(&both(dense()), &top).unwrap());
+        for round in 1..=2 {
+            let probed = Box::new(Probed::new(dense(), sets.clone()));
+            let found = sorted(searcher.search(&both(probed), &top).unwrap());
+            assert_eq!(found, plain);
+            // Read once, then kept.
+            assert_eq!((sets.misses(), sets.hits()), (1, round - 1));
+        }
+        // rare ∩ (a ∪ b): multiples of 7 that are multiples of 3 or 5.
+        let expected = (0..4000u32)
+            .filter(|i| i % 7 == 0 && (i % 3 == 0 || i % 5 == 0))
+            .count();
+        assert_eq!(plain.len(), expected);
+    }
+}
