@@ -8,6 +8,10 @@
 //! matches in a segment is read once and kept in the [`MatchSets`] (see `sets.rs`), so a
 //! "no" costs one bit, and the postings are read only where the piece matches, for its
 //! score. Matches and scores are the query's own.
+//!
+//! [`KeptFilter`]: a request's filter (which scores nothing) answered from its kept set
+//! once it recurs ("서울, from 2025" on every page of a browse): the text's matches are
+//! then checked against a bitset instead of a term's postings and a date column.
 
 use std::fmt;
 use std::sync::Arc;
@@ -15,7 +19,7 @@ use std::sync::Arc;
 use tantivy::query::{EnableScoring, Explanation, Query, Scorer, Weight};
 use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED, Term};
 
-use super::sets::{DENSE_SHARE, DocBits, MatchSets, digest};
+use super::sets::{DENSE_SHARE, DocBits, DocBitsCursor, MatchSets, digest};
 use super::union::alternatives;
 
 /// `query`, answering membership from its kept set where it is dense.
@@ -149,10 +153,116 @@ impl Scorer for ProbedScorer {
     }
 }
 
+/// A filter scoring 0, matched through its kept set where it is dense and recurs.
+pub struct KeptFilter {
+    filter: Box<dyn Query>,
+    sets: Arc<MatchSets>,
+}
+
+impl KeptFilter {
+    /// `filter` (every document it matches must score 0), kept in `sets`.
+    pub fn new(filter: Box<dyn Query>, sets: Arc<MatchSets>) -> Self {
+        KeptFilter { filter, sets }
+    }
+}
+
+impl Clone for KeptFilter {
+    fn clone(&self) -> Self {
+        KeptFilter {
+            filter: self.filter.box_clone(),
+            sets: self.sets.clone(),
+        }
+    }
+}
+
+impl fmt::Debug for KeptFilter {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("KeptFilter").field(&self.filter).finish()
+    }
+}
+
+impl Query for KeptFilter {
+    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
+        let digest = digest(self.filter.as_ref());
+        Ok(Box::new(KeptFilterWeight {
+            inner: self.filter.weight(enable_scoring)?,
+            recurs: self.sets.recurs(digest),
+            sets: self.sets.clone(),
+            digest,
+        }))
+    }
+
+    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
+        self.filter.query_terms(visitor);
+    }
+}
+
+struct KeptFilterWeight {
+    inner: Box<dyn Weight>,
+    sets: Arc<MatchSets>,
+    digest: [u8; 32],
+    recurs: bool,
+}
+
+impl Weight for KeptFilterWeight {
+    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
+        let mut inner = self.inner.scorer(reader, boost)?;
+        if !self.recurs
+            || inner.doc() == TERMINATED
+            || inner.cost() < u64::from(reader.max_doc() / DENSE_SHARE)
+        {
+            return Ok(inner);
+        }
+        let bits = self
+            .sets
+            .get_or_read(reader.segment_id(), self.digest, || {
+                let mut bits = DocBits::empty(reader.max_doc());
+                bits.add(inner.as_mut());
+                Ok(bits)
+            })?;
+        Ok(match bits {
+            Some(bits) => Box::new(Unscored(DocBitsCursor::new(bits))),
+            // Unreachable: a store that keeps nothing remembers no filter.
+            None => self.inner.scorer(reader, boost)?,
+        })
+    }
+
+    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
+        self.inner.explain(reader, doc)
+    }
+}
+
+/// The documents of a set, each scoring 0.
+struct Unscored(DocBitsCursor);
+
+impl DocSet for Unscored {
+    fn advance(&mut self) -> DocId {
+        self.0.advance()
+    }
+
+    fn seek(&mut self, target: DocId) -> DocId {
+        self.0.seek(target)
+    }
+
+    fn doc(&self) -> DocId {
+        self.0.doc()
+    }
+
+    fn size_hint(&self) -> u32 {
+        self.0.size_hint()
+    }
+}
+
+impl Scorer for Unscored {
+    fn score(&mut self) -> Score {
+        0.0
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use tantivy::collector::TopDocs;
-    use tantivy::query::{BooleanQuery, Occur, TermQuery};
+    use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery};
     use tantivy::schema::{IndexRecordOption, STRING, Schema};
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
@@ -213,5 +323,63 @@ mod tests {
             .filter(|i| i % 7 == 0 && (i % 3 == 0 || i % 5 == 0))
             .count();
         assert_eq!(plain.len(), expected);
+    }
+
+    #[test]
+    fn a_recurring_filter_is_answered_from_its_set_with_the_same_hits() {
+        let mut builder = Schema::builder();
+        let f = builder.add_text_field("f", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
+        for i in 0..3000u32 {
+            let mut doc = TantivyDocument::default();
+            doc.add_text(f, if i % 4 == 0 { "city" } else { "elsewhere" });
+            for _ in 0..(i % 3) {
+                doc.add_text(f, "word");
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        let searcher = index.reader().unwrap().searcher();
+        let term = |t: &str| Term::from_field_text(f, t);
+        let filter = || -> Box<dyn Query> {
+            Box::new(ConstScoreQuery::new(
+                Box::new(TermQuery::new(term("city"), IndexRecordOption::Basic)),
+                0.0,
+            ))
+        };
+        let sets = Arc::new(MatchSets::default());
+        let search = |filter: Box<dyn Query>| {
+            let query = BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(term("word"), IndexRecordOption::WithFreqs)),
+                ),
+                (Occur::Must, filter),
+            ]);
+            let mut hits: Vec<(DocId, Score)> = searcher
+                .search(&query, &TopDocs::with_limit(3000).order_by_score())
+                .unwrap()
+                .into_iter()
+                .map(|(s, d)| (d.doc_id, s))
+                .collect();
+            hits.sort_by_key(|(d, _)| *d);
+            hits
+        };
+        let plain = search(filter());
+        // Multiples of 4 with 1 or 2 words.
+        assert_eq!(
+            plain.len(),
+            (0..3000).filter(|i| i % 4 == 0 && i % 3 != 0).count()
+        );
+        // Seen once: walked. Recurring: read into a set, then kept.
+        for misses in [0, 1, 1] {
+            assert_eq!(
+                search(Box::new(KeptFilter::new(filter(), sets.clone()))),
+                plain
+            );
+            assert_eq!(sets.misses(), misses);
+        }
+        assert_eq!(sets.hits(), 1);
     }
 }

@@ -286,9 +286,14 @@ pub struct MatchSets {
     ties: Option<Mutex<HashMap<SegmentId, Arc<TieBlocks>>>>,
     /// Per segment and dense term (1 KiB each), at most [`PEAK_TERMS`] of them.
     peaks: Option<Mutex<PeakMap>>,
+    /// Filters seen recently (see [`Self::recurs`]), at most [`SEEN_FILTERS`].
+    seen: Option<Mutex<std::collections::HashSet<[u8; 32]>>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
+
+/// Filters remembered as seen; past this, the memory is cleared.
+const SEEN_FILTERS: usize = 4096;
 
 impl std::fmt::Debug for MatchSets {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -318,6 +323,7 @@ impl MatchSets {
             }),
             ties: (bytes > 0).then(Mutex::default),
             peaks: (bytes > 0).then(Mutex::default),
+            seen: (bytes > 0).then(Mutex::default),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
         }
@@ -346,6 +352,27 @@ impl MatchSets {
     /// Searches that read a word's set.
     pub fn misses(&self) -> u64 {
         self.misses.load(Ordering::Relaxed)
+    }
+
+    /// Whether a filter (by its [`digest`]) was seen before since the memory was last
+    /// cleared; remembers it. A filter's set is read only when it recurs, as
+    /// Elasticsearch caches only filters used more than once: reading a set costs a
+    /// whole scan of the filter, which a one-off filter would never pay back.
+    pub(crate) fn recurs(&self, digest: [u8; 32]) -> bool {
+        let Some(seen) = &self.seen else {
+            return false;
+        };
+        let mut seen = seen
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if seen.contains(&digest) {
+            return true;
+        }
+        if seen.len() >= SEEN_FILTERS {
+            seen.clear();
+        }
+        seen.insert(digest);
+        false
     }
 
     /// The tie blocks of the segment of `reader`, kept or read now (`None` when the

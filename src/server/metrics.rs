@@ -24,8 +24,8 @@ pub struct Metrics {
     /// The search result cache's counters (`hits`, `misses`, `entries`, `bytes`), read
     /// from the engine at scrape time.
     pub search_cache: IntGaugeVec,
-    /// The match sets of dense query words (`hits`, `misses`, `sets`, `bytes`), read from
-    /// the engine at scrape time.
+    /// The match sets of dense query words and recurring filters (`hits`, `misses`,
+    /// `sets`, `bytes`), read from the engine at scrape time.
     pub match_sets: IntGaugeVec,
 }
 
@@ -92,7 +92,7 @@ impl Metrics {
         let match_sets = IntGaugeVec::new(
             Opts::new(
                 "chatda_match_sets",
-                "match sets of dense query words: hits and misses since start, sets and bytes held",
+                "match sets of dense query words and recurring filters: hits and misses since start, sets and bytes held",
             ),
             &["stat"],
         )

@@ -56,7 +56,7 @@ pub fn search_with(
     // by the text query's tiers.
     let floor = Floor::default();
     let text = plan.text(index, searcher, request, &floor, sets);
-    let (text_match, filter) = plan.query(index, &text, request)?;
+    let (text_match, filter) = plan.query(index, &text, request, sets)?;
     let scored = text_match.is_some();
 
     // Counting may stop once the page can no longer change, unless every match must be

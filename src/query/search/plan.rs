@@ -12,6 +12,7 @@ use crate::index::KindIndex;
 use crate::query::collect::{RankKey, SortBy};
 use crate::query::coverage::Floor;
 use crate::query::filter::{Clauses, filter_clauses, filter_query};
+use crate::query::probe::KeptFilter;
 use crate::query::request::SCORE;
 use crate::query::sets::MatchSets;
 use crate::query::text::{KeywordField, TextMatch, TextQuery, WeightedField};
@@ -74,21 +75,32 @@ impl Plan {
         .with_sets(sets.clone())
     }
 
-    /// The text query (strict and relaxed, `None` without text) and the filter.
+    /// The text query (strict and relaxed, `None` without text) and the filter. Beside
+    /// a text, the filter's conditions are checked at the text's matches: once they
+    /// recur, through their kept set (see `probe.rs`).
     pub(super) fn query(
         &self,
         index: &KindIndex,
         text: &TextQuery<'_>,
         request: &SearchRequest,
+        sets: &Arc<MatchSets>,
     ) -> Result<(Option<TextMatch>, Filter), SearchError> {
         let text_match = text.build(&request.q, request.matching)?;
-        let filter = filter_clauses(
+        let mut filter = filter_clauses(
             index.spec(),
             index.fields(),
             request.filter.as_ref(),
             &self.zone,
             text_match.is_none(),
         )?;
+        if text_match.is_some() && sets.enabled() {
+            for (occur, query) in &mut filter {
+                if *occur == Occur::Must {
+                    let conditions = std::mem::replace(query, Box::new(AllQuery));
+                    *query = Box::new(KeptFilter::new(conditions, sets.clone()));
+                }
+            }
+        }
         Ok((text_match, filter))
     }
 }
