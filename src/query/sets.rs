@@ -286,13 +286,14 @@ pub struct MatchSets {
     ties: Option<Mutex<HashMap<SegmentId, Arc<TieBlocks>>>>,
     /// Per segment and dense term (1 KiB each), at most [`PEAK_TERMS`] of them.
     peaks: Option<Mutex<PeakMap>>,
-    /// Filters seen recently (see [`Self::recurs`]), at most [`SEEN_FILTERS`].
+    /// Filters and probed pieces seen recently (see [`Self::recurs`]), at most
+    /// [`SEEN_FILTERS`].
     seen: Option<Mutex<std::collections::HashSet<[u8; 32]>>>,
     hits: AtomicU64,
     misses: AtomicU64,
 }
 
-/// Filters remembered as seen; past this, the memory is cleared.
+/// Filters and probed pieces remembered as seen; past this, the memory is cleared.
 const SEEN_FILTERS: usize = 4096;
 
 impl std::fmt::Debug for MatchSets {
@@ -354,10 +355,10 @@ impl MatchSets {
         self.misses.load(Ordering::Relaxed)
     }
 
-    /// Whether a filter (by its [`digest`]) was seen before since the memory was last
-    /// cleared; remembers it. A filter's set is read only when it recurs, as
-    /// Elasticsearch caches only filters used more than once: reading a set costs a
-    /// whole scan of the filter, which a one-off filter would never pay back.
+    /// Whether a filter or a probed piece (by its [`digest`]) was seen before since the
+    /// memory was last cleared; remembers it. Their sets are read only when they recur,
+    /// as Elasticsearch caches only filters used more than once: reading a set costs a
+    /// whole scan, which a one-off query would never pay back.
     pub(crate) fn recurs(&self, digest: [u8; 32]) -> bool {
         let Some(seen) = &self.seen else {
             return false;
