@@ -115,6 +115,9 @@ pub struct EngineConfig {
     /// Threads a search running alone splits its segments across (0: one per core;
     /// 1: none).
     pub search_threads: usize,
+    /// OS nice value of a reindex's analysis, indexing and merge threads (0: the
+    /// caller's priority), so that searches keep the cores (see `pipeline/priority.rs`).
+    pub indexing_nice: i32,
 }
 
 impl EngineConfig {
@@ -130,6 +133,7 @@ impl EngineConfig {
             time_zone: Zone::utc(),
             search_cache_bytes: DEFAULT_SEARCH_CACHE_BYTES,
             search_threads: 0,
+            indexing_nice: 0,
         })
     }
 }
@@ -160,6 +164,8 @@ pub struct Engine {
     threads: SearchThreads,
     /// The documents of dense query words per segment, shared by every index's searches.
     sets: Arc<MatchSets>,
+    /// See [`EngineConfig::indexing_nice`].
+    indexing_nice: i32,
 }
 
 impl Engine {
@@ -191,7 +197,7 @@ impl Engine {
             );
             specs.insert(spec.name.clone(), spec);
         }
-        Ok(Self::assemble(
+        let mut engine = Self::assemble(
             analyzer,
             specs,
             None,
@@ -199,7 +205,9 @@ impl Engine {
             config.time_zone,
             config.search_cache_bytes,
             config.search_threads,
-        ))
+        );
+        engine.indexing_nice = config.indexing_nice;
+        Ok(engine)
     }
 
     /// Opens an engine as configured (in memory when `config.data_dir` is `None`).
@@ -242,7 +250,7 @@ impl Engine {
             );
             specs.insert(spec.name.clone(), spec);
         }
-        Ok(Self::assemble(
+        let mut engine = Self::assemble(
             analyzer,
             specs,
             Some(catalog),
@@ -250,7 +258,9 @@ impl Engine {
             config.time_zone,
             config.search_cache_bytes,
             config.search_threads,
-        ))
+        );
+        engine.indexing_nice = config.indexing_nice;
+        Ok(engine)
     }
 
     fn assemble(
@@ -273,6 +283,7 @@ impl Engine {
             cache: SearchCache::new(search_cache_bytes),
             threads: SearchThreads::new(search_threads),
             sets: Arc::new(MatchSets::default()),
+            indexing_nice: 0,
         }
     }
 
@@ -287,6 +298,11 @@ impl Engine {
     /// gives each thread one.
     pub fn search_threads(&self) -> usize {
         self.threads.count()
+    }
+
+    /// The nice value of a reindex's threads (see [`EngineConfig::indexing_nice`]).
+    pub fn indexing_nice(&self) -> i32 {
+        self.indexing_nice
     }
 
     /// Whether [`Engine::stop_jobs`] was called.

@@ -20,6 +20,7 @@ mod import;
 mod options;
 mod overlay;
 mod phase;
+mod priority;
 mod retention;
 mod retry;
 mod sync;

@@ -110,6 +110,11 @@ pub struct Settings {
     /// [default: one per core].
     #[arg(long, env = "CHATDA_SEARCH_THREADS", global = true)]
     pub search_threads: Option<usize>,
+    /// OS nice value (0–19) of the threads that analyse, index and merge a reindex, so
+    /// that searches keep the cores while it runs; 0 runs them at normal priority
+    /// [default: 10].
+    #[arg(long, env = "CHATDA_INDEXING_NICE", global = true)]
+    pub indexing_nice: Option<i32>,
     /// Seconds a client has to send its request headers [default: 10].
     #[arg(long, env = "CHATDA_HEADER_TIMEOUT_SECS", global = true)]
     pub header_timeout_secs: Option<u64>,
@@ -555,7 +560,13 @@ impl Settings {
             time_zone: self.zone()?,
             search_cache_bytes: self.search_cache_bytes(),
             search_threads: self.search_threads(),
+            indexing_nice: self.indexing_nice(),
         })
+    }
+
+    /// Nice value of a reindex's threads (see [`Settings::indexing_nice`]), 0–19.
+    pub fn indexing_nice(&self) -> i32 {
+        self.indexing_nice.unwrap_or(10).clamp(0, 19)
     }
 
     /// Search threads (see [`Settings::search_threads`]); 0: one per core.

@@ -18,6 +18,7 @@ impl Settings {
                     .unwrap_or_default(),
             ),
             ("max_inflight", self.max_inflight().to_string()),
+            ("indexing_nice", self.indexing_nice().to_string()),
             (
                 "search_cache_mb",
                 (self.search_cache_bytes() / (1024 * 1024)).to_string(),

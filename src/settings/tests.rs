@@ -93,3 +93,24 @@ fn a_kinds_dir_adds_and_replaces_kinds() {
         "{bad}"
     );
 }
+
+#[test]
+fn indexing_nice_defaults_to_10_reaches_the_engine_and_stays_within_0_to_19() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("chatda.toml");
+    std::fs::write(&path, "indexing_nice = 3\n").unwrap();
+    let from_file = Settings {
+        config: Some(path),
+        ..Settings::default()
+    };
+    let (merged, _) = from_file.resolve(None).unwrap();
+    assert_eq!(merged.engine_config().unwrap().indexing_nice, 3);
+    assert_eq!(Settings::default().indexing_nice(), 10);
+    let set = |n| Settings {
+        indexing_nice: Some(n),
+        ..Settings::default()
+    };
+    assert_eq!(set(40).indexing_nice(), 19);
+    assert_eq!(set(-5).indexing_nice(), 0);
+    assert_eq!(set(0).engine_config().unwrap().indexing_nice, 0);
+}

@@ -24,9 +24,12 @@ pub(super) async fn version(build: &Build<'_>, cursor: i64) -> Result<u64, Pipel
     interrupted(engine, job)?;
     let merging = build.index.clone();
     let target = engine.search_threads();
-    let segments = tokio::task::spawn_blocking(move || merging.merge_into(target))
-        .await
-        .map_err(|e| internal(format!("final merge panicked: {e}")))??;
+    let nice = engine.indexing_nice();
+    let segments = tokio::task::spawn_blocking(move || {
+        crate::pipeline::priority::lowered(nice, || merging.merge_into(target))
+    })
+    .await
+    .map_err(|e| internal(format!("final merge panicked: {e}")))??;
     tracing::info!(
         kind,
         version = job.target_version,

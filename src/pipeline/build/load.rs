@@ -22,6 +22,7 @@ pub(super) fn spawn(build: &Build<'_>, mut pages: Pages) -> JoinHandle<Result<()
     // process can die between a commit and the catalog write): whenever the version
     // already holds documents, replace by id.
     let replace = build.job.checkpoint.is_some() || index.num_docs() > 0;
+    let pool = crate::pipeline::priority::analysis_pool(build.engine.indexing_nice());
     tokio::task::spawn_blocking(move || {
         let stop = || counters.cancel.load(Ordering::Relaxed);
         let mut since_commit = 0i64;
@@ -37,22 +38,23 @@ pub(super) fn spawn(build: &Build<'_>, mut pages: Pages) -> JoinHandle<Result<()
                 return Ok(());
             }
             let last_id = page.last().map(|r| r.id.clone());
-            let prepared: Vec<Result<IndexDocument, Vec<RowError>>> = page
-                .par_iter()
-                .map(|row| match &row.doc {
-                    Ok(doc) => index.prepare(doc).map(|(_, doc)| doc).map_err(|errors| {
-                        errors
-                            .into_iter()
-                            .map(|e| RowError {
-                                row_id: row.id.clone(),
-                                field: e.field,
-                                reason: e.reason,
-                            })
-                            .collect()
-                    }),
-                    Err(e) => Err(vec![e.clone()]),
-                })
-                .collect();
+            let prepared: Vec<Result<IndexDocument, Vec<RowError>>> = pool.install(|| {
+                page.par_iter()
+                    .map(|row| match &row.doc {
+                        Ok(doc) => index.prepare(doc).map(|(_, doc)| doc).map_err(|errors| {
+                            errors
+                                .into_iter()
+                                .map(|e| RowError {
+                                    row_id: row.id.clone(),
+                                    field: e.field,
+                                    reason: e.reason,
+                                })
+                                .collect()
+                        }),
+                        Err(e) => Err(vec![e.clone()]),
+                    })
+                    .collect()
+            });
             let mut bad = Vec::new();
             let mut docs = Vec::with_capacity(page.len());
             for (row, prepared) in page.iter().zip(prepared) {

@@ -58,7 +58,10 @@ pub(super) async fn run(
     progress: &mut (impl FnMut(&Progress) + Send),
 ) -> Result<ReindexReport, PipelineError> {
     let index = Arc::new(engine.open_version(&job.kind, job.target_version)?);
-    index.configure_writer(options.writer_threads, options.writer_memory)?;
+    // tantivy's indexing and merge threads are made here: lowered, they inherit it.
+    super::priority::lowered(engine.indexing_nice(), || {
+        index.configure_writer(options.writer_threads, options.writer_memory)
+    })?;
     let counters = Arc::new(Counters::default());
     let base = index.num_docs() as i64 + job.failed_rows;
     counters.processed.store(base, Ordering::Relaxed);

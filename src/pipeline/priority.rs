@@ -1,0 +1,89 @@
+//! Indexing yields the cores to searches: the threads that analyse, index and merge a
+//! reindex run at a lower OS scheduling priority (a higher nice value, the
+//! `indexing_nice` setting), so a search arriving while a reindex runs takes a core at
+//! once instead of sharing it. Nothing is lost when the machine is idle: a niced thread
+//! still gets every cycle no search wants.
+//!
+//! On Linux the nice value belongs to a thread and threads inherit their creator's, so
+//! the work runs on threads made for it (tantivy's indexing and merge threads are
+//! created from one of them); a thread cannot get its priority back without privileges,
+//! so no pooled thread is ever lowered.
+
+use std::sync::Arc;
+
+/// Runs `work` on a thread of its own at nice `nice` (≤ 0: here, unchanged); threads it
+/// creates inherit the priority.
+pub(crate) fn lowered<T: Send>(nice: i32, work: impl FnOnce() -> T + Send) -> T {
+    if nice <= 0 {
+        return work();
+    }
+    std::thread::scope(|scope| {
+        let thread = std::thread::Builder::new()
+            .name("chatda-index".into())
+            .spawn_scoped(scope, move || {
+                lower_this_thread(nice);
+                work()
+            })
+            .expect("a thread can be started");
+        thread
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+    })
+}
+
+/// A pool for the parallel analysis of a load, its threads at nice `nice`.
+pub(crate) fn analysis_pool(nice: i32) -> Arc<rayon::ThreadPool> {
+    let pool = rayon::ThreadPoolBuilder::new()
+        .thread_name(|i| format!("chatda-analyse-{i}"))
+        .start_handler(move |_| lower_this_thread(nice))
+        .build()
+        .expect("an analysis pool can be started");
+    Arc::new(pool)
+}
+
+/// Lowers the calling thread's scheduling priority to nice `nice`, if it is not that
+/// low already (no-op for ≤ 0, and off Linux, where the nice value is the whole
+/// process's).
+fn lower_this_thread(nice: i32) {
+    #[cfg(target_os = "linux")]
+    if nice > 0 {
+        // SAFETY: getpriority and setpriority only read their arguments; `who` 0 is the
+        // calling thread on Linux (the nice value is per thread there).
+        let done = unsafe {
+            if libc::getpriority(libc::PRIO_PROCESS, 0) >= nice {
+                return;
+            }
+            libc::setpriority(libc::PRIO_PROCESS, 0, nice)
+        };
+        if done != 0 {
+            tracing::debug!(nice, "could not lower the indexing thread's priority");
+        }
+    }
+    #[cfg(not(target_os = "linux"))]
+    let _ = nice;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The calling thread's nice value.
+    fn nice_here() -> i32 {
+        // SAFETY: as above; errno is not needed, nice values here are ≥ 0.
+        unsafe { libc::getpriority(libc::PRIO_PROCESS, 0) }
+    }
+
+    #[test]
+    fn work_and_its_threads_run_lowered_and_the_caller_is_untouched() {
+        let before = nice_here();
+        let (inside, child) = lowered(7, || {
+            let child = std::thread::spawn(nice_here).join().unwrap();
+            (nice_here(), child)
+        });
+        assert_eq!((inside, child), (before.max(7), before.max(7)));
+        assert_eq!(nice_here(), before);
+        let pool = analysis_pool(5);
+        assert_eq!(pool.install(nice_here), before.max(5));
+        assert_eq!(lowered(0, nice_here), before);
+    }
+}
