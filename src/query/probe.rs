@@ -1,18 +1,20 @@
-//! [`Probed`]: a dense query asked about single documents through its kept match set.
+//! [`Kept`]: a dense query asked about single documents through its kept match set.
 //!
 //! Inside a word, a glued or compound word's pieces are intersected ("아이유콘서트":
 //! 아이유 ∩ 콘서트). The rare piece leads and the dense one is asked about each of its
 //! documents; the dense piece is a union of a dozen postings lists (the word in every
 //! field, its synonyms and completions), and answering "no" means moving every one of
 //! them, which decodes most of their blocks. The set of documents the dense piece
-//! matches in a segment is read once it recurs (the second time the piece is seen, as
-//! for filters below) and kept in the [`MatchSets`] (see `sets.rs`), so a "no" costs one
-//! bit, and the postings are read only where the piece matches, for its
-//! score. Matches and scores are the query's own.
+//! matches in a segment is read once it recurs and kept in the [`MatchSets`] (see
+//! `sets.rs`), so a "no" costs one bit, and the postings are read only where the piece
+//! matches, for its score ([`Kept::piece`]). Matches and scores are the query's own.
 //!
-//! [`KeptFilter`]: a request's filter (which scores nothing) answered from its kept set
-//! once it recurs ("서울, from 2025" on every page of a browse): the text's matches are
-//! then checked against a bitset instead of a term's postings and a date column.
+//! A request's filter (which scores nothing) is answered from its kept set alone once it
+//! recurs ("서울, from 2025" on every page): the text's matches are checked against a
+//! bitset instead of a term's postings and a date column ([`Kept::filter`]).
+//!
+//! A set is read the second time its query is seen (see [`MatchSets::recurs`]): a
+//! one-off query never pays a whole scan it would not see again.
 
 use std::fmt;
 use std::sync::Arc;
@@ -23,42 +25,70 @@ use tantivy::{DocId, DocSet, Score, SeekDangerResult, SegmentReader, TERMINATED,
 use super::sets::{DENSE_SHARE, DocBits, DocBitsCursor, MatchSets, digest};
 use super::union::alternatives;
 
-/// `query`, answering membership from its kept set where it is dense.
-pub struct Probed {
+/// What a kept set stands for.
+#[derive(Debug, Clone, Copy)]
+enum Role {
+    /// A scoring query: the set answers "no"; the query is read where it says "yes".
+    Piece,
+    /// A filter scoring 0: the set answers everything.
+    Filter,
+}
+
+/// A query matched through its kept set where it is dense and recurs.
+pub struct Kept {
     query: Box<dyn Query>,
     sets: Arc<MatchSets>,
+    role: Role,
 }
 
-impl Probed {
-    /// `query`, whose sets are kept in `sets`.
-    pub fn new(query: Box<dyn Query>, sets: Arc<MatchSets>) -> Self {
-        Probed { query, sets }
+impl Kept {
+    /// A scoring `query`, probed through its set kept in `sets`.
+    pub fn piece(query: Box<dyn Query>, sets: Arc<MatchSets>) -> Self {
+        Kept {
+            query,
+            sets,
+            role: Role::Piece,
+        }
     }
-}
 
-impl Clone for Probed {
-    fn clone(&self) -> Self {
-        Probed {
-            query: self.query.box_clone(),
-            sets: self.sets.clone(),
+    /// A `filter` (every document it matches must score 0), kept in `sets`.
+    pub fn filter(filter: Box<dyn Query>, sets: Arc<MatchSets>) -> Self {
+        Kept {
+            query: filter,
+            sets,
+            role: Role::Filter,
         }
     }
 }
 
-impl fmt::Debug for Probed {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("Probed").field(&self.query).finish()
+impl Clone for Kept {
+    fn clone(&self) -> Self {
+        Kept {
+            query: self.query.box_clone(),
+            sets: self.sets.clone(),
+            role: self.role,
+        }
     }
 }
 
-impl Query for Probed {
+impl fmt::Debug for Kept {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_tuple("Kept")
+            .field(&self.role)
+            .field(&self.query)
+            .finish()
+    }
+}
+
+impl Query for Kept {
     fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
         let digest = digest(self.query.as_ref());
-        Ok(Box::new(ProbedWeight {
+        Ok(Box::new(KeptWeight {
             inner: self.query.weight(enable_scoring)?,
             recurs: self.sets.recurs(digest),
             sets: self.sets.clone(),
             digest,
+            role: self.role,
         }))
     }
 
@@ -67,15 +97,16 @@ impl Query for Probed {
     }
 }
 
-struct ProbedWeight {
+struct KeptWeight {
     inner: Box<dyn Weight>,
     sets: Arc<MatchSets>,
     digest: [u8; 32],
-    /// Seen before (see [`MatchSets::recurs`]): a piece's set is read the second time.
+    /// Seen before (see [`MatchSets::recurs`]).
     recurs: bool,
+    role: Role,
 }
 
-impl Weight for ProbedWeight {
+impl Weight for KeptWeight {
     fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
         let inner = self.inner.scorer(reader, boost)?;
         if !self.recurs
@@ -93,9 +124,11 @@ impl Weight for ProbedWeight {
                 }
                 Ok(bits)
             })?;
-        Ok(match bits {
-            Some(bits) => Box::new(ProbedScorer { inner, bits }),
-            None => inner,
+        Ok(match (bits, self.role) {
+            (Some(bits), Role::Piece) => Box::new(ProbedScorer { inner, bits }),
+            (Some(bits), Role::Filter) => Box::new(Unscored(DocBitsCursor::new(bits))),
+            // A store that keeps nothing.
+            (None, _) => inner,
         })
     }
 
@@ -104,7 +137,7 @@ impl Weight for ProbedWeight {
     }
 }
 
-/// Segment part of [`Probed`]: `bits` holds exactly the documents `inner` matches.
+/// A piece's scorer: `bits` holds exactly the documents `inner` matches.
 struct ProbedScorer {
     inner: Box<dyn Scorer>,
     bits: Arc<DocBits>,
@@ -158,85 +191,6 @@ impl DocSet for ProbedScorer {
 impl Scorer for ProbedScorer {
     fn score(&mut self) -> Score {
         self.inner.score()
-    }
-}
-
-/// A filter scoring 0, matched through its kept set where it is dense and recurs.
-pub struct KeptFilter {
-    filter: Box<dyn Query>,
-    sets: Arc<MatchSets>,
-}
-
-impl KeptFilter {
-    /// `filter` (every document it matches must score 0), kept in `sets`.
-    pub fn new(filter: Box<dyn Query>, sets: Arc<MatchSets>) -> Self {
-        KeptFilter { filter, sets }
-    }
-}
-
-impl Clone for KeptFilter {
-    fn clone(&self) -> Self {
-        KeptFilter {
-            filter: self.filter.box_clone(),
-            sets: self.sets.clone(),
-        }
-    }
-}
-
-impl fmt::Debug for KeptFilter {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_tuple("KeptFilter").field(&self.filter).finish()
-    }
-}
-
-impl Query for KeptFilter {
-    fn weight(&self, enable_scoring: EnableScoring<'_>) -> tantivy::Result<Box<dyn Weight>> {
-        let digest = digest(self.filter.as_ref());
-        Ok(Box::new(KeptFilterWeight {
-            inner: self.filter.weight(enable_scoring)?,
-            recurs: self.sets.recurs(digest),
-            sets: self.sets.clone(),
-            digest,
-        }))
-    }
-
-    fn query_terms<'a>(&'a self, visitor: &mut dyn FnMut(&'a Term, bool)) {
-        self.filter.query_terms(visitor);
-    }
-}
-
-struct KeptFilterWeight {
-    inner: Box<dyn Weight>,
-    sets: Arc<MatchSets>,
-    digest: [u8; 32],
-    recurs: bool,
-}
-
-impl Weight for KeptFilterWeight {
-    fn scorer(&self, reader: &SegmentReader, boost: Score) -> tantivy::Result<Box<dyn Scorer>> {
-        let mut inner = self.inner.scorer(reader, boost)?;
-        if !self.recurs
-            || inner.doc() == TERMINATED
-            || inner.cost() < u64::from(reader.max_doc() / DENSE_SHARE)
-        {
-            return Ok(inner);
-        }
-        let bits = self
-            .sets
-            .get_or_read(reader.segment_id(), self.digest, || {
-                let mut bits = DocBits::empty(reader.max_doc());
-                bits.add(inner.as_mut());
-                Ok(bits)
-            })?;
-        Ok(match bits {
-            Some(bits) => Box::new(Unscored(DocBitsCursor::new(bits))),
-            // Unreachable: a store that keeps nothing remembers no filter.
-            None => self.inner.scorer(reader, boost)?,
-        })
-    }
-
-    fn explain(&self, reader: &SegmentReader, doc: DocId) -> tantivy::Result<Explanation> {
-        self.inner.explain(reader, doc)
     }
 }
 
@@ -321,7 +275,7 @@ mod tests {
         let plain = sorted(searcher.search(&both(dense()), &top).unwrap());
         // Seen once: walked. Recurring: read once, then kept.
         for (misses, hits) in [(0, 0), (1, 0), (1, 1)] {
-            let probed = Box::new(Probed::new(dense(), sets.clone()));
+            let probed = Box::new(Kept::piece(dense(), sets.clone()));
             let found = sorted(searcher.search(&both(probed), &top).unwrap());
             assert_eq!(found, plain);
             assert_eq!((sets.misses(), sets.hits()), (misses, hits));
@@ -383,7 +337,7 @@ mod tests {
         // Seen once: walked. Recurring: read into a set, then kept.
         for misses in [0, 1, 1] {
             assert_eq!(
-                search(Box::new(KeptFilter::new(filter(), sets.clone()))),
+                search(Box::new(Kept::filter(filter(), sets.clone()))),
                 plain
             );
             assert_eq!(sets.misses(), misses);

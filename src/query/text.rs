@@ -42,7 +42,7 @@ use tantivy::schema::{Field, IndexRecordOption, Term};
 use super::coverage::{Booster, CoverWord, Coverage, Floor, TIER_PHRASE, TIER_WHOLE};
 use super::expand::Expander;
 use super::highlight::MatchedTerms;
-use super::probe::Probed;
+use super::probe::Kept;
 use super::score::{Band, ExactQuery};
 use super::sets::MatchSets;
 use super::terms::AnyTerm;
@@ -897,7 +897,7 @@ impl<'a> TextQuery<'a> {
         let clause = |q: Box<dyn Query>| -> (Occur, Box<dyn Query>) {
             match &self.sets {
                 Some(sets) if sets.enabled() => {
-                    (Occur::Must, Box::new(Probed::new(q, sets.clone())))
+                    (Occur::Must, Box::new(Kept::piece(q, sets.clone())))
                 }
                 _ => (Occur::Must, q),
             }

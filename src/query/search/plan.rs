@@ -12,7 +12,7 @@ use crate::index::KindIndex;
 use crate::query::collect::{RankKey, SortBy};
 use crate::query::coverage::Floor;
 use crate::query::filter::{Clauses, filter_clauses, filter_query};
-use crate::query::probe::KeptFilter;
+use crate::query::probe::Kept;
 use crate::query::request::SCORE;
 use crate::query::sets::MatchSets;
 use crate::query::text::{KeywordField, TextMatch, TextQuery, WeightedField};
@@ -97,7 +97,7 @@ impl Plan {
             for (occur, query) in &mut filter {
                 if *occur == Occur::Must {
                     let conditions = std::mem::replace(query, Box::new(AllQuery));
-                    *query = Box::new(KeptFilter::new(conditions, sets.clone()));
+                    *query = Box::new(Kept::filter(conditions, sets.clone()));
                 }
             }
         }
