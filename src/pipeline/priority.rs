@@ -9,13 +9,17 @@
 //! created from one of them); a thread cannot get its priority back without privileges,
 //! so no pooled thread is ever lowered.
 
-use std::sync::Arc;
+use crate::pipeline::{PipelineError, internal};
 
 /// Runs `work` on a thread of its own at nice `nice` (≤ 0: here, unchanged); threads it
-/// creates inherit the priority.
-pub(crate) fn lowered<T: Send>(nice: i32, work: impl FnOnce() -> T + Send) -> T {
+/// creates inherit the priority. `Err` when no thread could be started (the work has not
+/// run).
+pub(crate) fn lowered<T: Send>(
+    nice: i32,
+    work: impl FnOnce() -> T + Send,
+) -> Result<T, PipelineError> {
     if nice <= 0 {
-        return work();
+        return Ok(work());
     }
     std::thread::scope(|scope| {
         let thread = std::thread::Builder::new()
@@ -24,21 +28,20 @@ pub(crate) fn lowered<T: Send>(nice: i32, work: impl FnOnce() -> T + Send) -> T 
                 lower_this_thread(nice);
                 work()
             })
-            .expect("a thread can be started");
-        thread
+            .map_err(|e| internal(format!("could not start an indexing thread: {e}")))?;
+        Ok(thread
             .join()
-            .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
     })
 }
 
 /// A pool for the parallel analysis of a load, its threads at nice `nice`.
-pub(crate) fn analysis_pool(nice: i32) -> Arc<rayon::ThreadPool> {
-    let pool = rayon::ThreadPoolBuilder::new()
+pub(crate) fn analysis_pool(nice: i32) -> Result<rayon::ThreadPool, PipelineError> {
+    rayon::ThreadPoolBuilder::new()
         .thread_name(|i| format!("chatda-analyse-{i}"))
         .start_handler(move |_| lower_this_thread(nice))
         .build()
-        .expect("an analysis pool can be started");
-    Arc::new(pool)
+        .map_err(|e| internal(format!("could not start the analysis threads: {e}")))
 }
 
 /// Lowers the calling thread's scheduling priority to nice `nice`, if it is not that
@@ -79,11 +82,12 @@ mod tests {
         let (inside, child) = lowered(7, || {
             let child = std::thread::spawn(nice_here).join().unwrap();
             (nice_here(), child)
-        });
+        })
+        .unwrap();
         assert_eq!((inside, child), (before.max(7), before.max(7)));
         assert_eq!(nice_here(), before);
-        let pool = analysis_pool(5);
+        let pool = analysis_pool(5).unwrap();
         assert_eq!(pool.install(nice_here), before.max(5));
-        assert_eq!(lowered(0, nice_here), before);
+        assert_eq!(lowered(0, nice_here).unwrap(), before);
     }
 }

@@ -26,7 +26,8 @@ pub(super) async fn version(build: &Build<'_>, cursor: i64) -> Result<u64, Pipel
     let target = engine.search_threads();
     let nice = engine.indexing_nice();
     let segments = tokio::task::spawn_blocking(move || {
-        crate::pipeline::priority::lowered(nice, || merging.merge_into(target))
+        crate::pipeline::priority::lowered(nice, || merging.merge_into(target))?
+            .map_err(PipelineError::from)
     })
     .await
     .map_err(|e| internal(format!("final merge panicked: {e}")))??;

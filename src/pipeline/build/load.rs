@@ -22,8 +22,9 @@ pub(super) fn spawn(build: &Build<'_>, mut pages: Pages) -> JoinHandle<Result<()
     // process can die between a commit and the catalog write): whenever the version
     // already holds documents, replace by id.
     let replace = build.job.checkpoint.is_some() || index.num_docs() > 0;
-    let pool = crate::pipeline::priority::analysis_pool(build.engine.indexing_nice());
+    let nice = build.engine.indexing_nice();
     tokio::task::spawn_blocking(move || {
+        let pool = crate::pipeline::priority::analysis_pool(nice)?;
         let stop = || counters.cancel.load(Ordering::Relaxed);
         let mut since_commit = 0i64;
         loop {

@@ -61,7 +61,7 @@ pub(super) async fn run(
     // tantivy's indexing and merge threads are made here: lowered, they inherit it.
     super::priority::lowered(engine.indexing_nice(), || {
         index.configure_writer(options.writer_threads, options.writer_memory)
-    })?;
+    })??;
     let counters = Arc::new(Counters::default());
     let base = index.num_docs() as i64 + job.failed_rows;
     counters.processed.store(base, Ordering::Relaxed);
