@@ -967,28 +967,12 @@ impl Scorer for CoverageScorer {
 mod tests {
     use tantivy::collector::TopDocs;
     use tantivy::query::TermQuery;
-    use tantivy::schema::{Field, IndexRecordOption, STRING, Schema};
+    use tantivy::schema::{IndexRecordOption, STRING, Schema};
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
     use super::*;
     use crate::query::terms::AnyTerm;
-
-    /// A one-segment index of one keyword field `f`: a document per list of terms.
-    fn one_field_index(docs: impl IntoIterator<Item = Vec<&'static str>>) -> (Index, Field) {
-        let mut builder = Schema::builder();
-        let f = builder.add_text_field("f", STRING);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
-        for terms in docs {
-            let mut doc = TantivyDocument::default();
-            for t in terms {
-                doc.add_text(f, t);
-            }
-            writer.add_document(doc).unwrap();
-        }
-        writer.commit().unwrap();
-        (index, f)
-    }
+    use crate::query::testing::one_field_index;
 
     #[test]
     fn shown_recovers_the_score_of_every_tier() {

@@ -129,6 +129,32 @@ pub enum SearchError {
     Index(#[from] tantivy::TantivyError),
 }
 
+/// Small indexes for the query modules' unit tests.
+#[cfg(test)]
+pub(crate) mod testing {
+    use tantivy::schema::{Field, STRING, Schema};
+    use tantivy::{Index, IndexWriter, TantivyDocument};
+
+    /// A one-segment index of one keyword field `f`: a document per list of terms.
+    pub(crate) fn one_field_index(
+        docs: impl IntoIterator<Item = Vec<&'static str>>,
+    ) -> (Index, Field) {
+        let mut builder = Schema::builder();
+        let f = builder.add_text_field("f", STRING);
+        let index = Index::create_in_ram(builder.build());
+        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
+        for terms in docs {
+            let mut doc = TantivyDocument::default();
+            for t in terms {
+                doc.add_text(f, t);
+            }
+            writer.add_document(doc).unwrap();
+        }
+        writer.commit().unwrap();
+        (index, f)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use std::sync::Arc;

@@ -225,29 +225,22 @@ impl Scorer for Unscored {
 mod tests {
     use tantivy::collector::TopDocs;
     use tantivy::query::{BooleanQuery, ConstScoreQuery, Occur, TermQuery};
-    use tantivy::schema::{IndexRecordOption, STRING, Schema};
-    use tantivy::{Index, IndexWriter, TantivyDocument};
+    use tantivy::schema::IndexRecordOption;
 
     use super::*;
     use crate::query::terms::AnyTerm;
+    use crate::query::testing::one_field_index;
     use crate::query::union::BestOf;
 
     #[test]
     fn a_dense_piece_probed_through_its_set_matches_and_scores_as_itself() {
-        let mut builder = Schema::builder();
-        let f = builder.add_text_field("f", STRING);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
-        for i in 0..4000u32 {
-            let mut doc = TantivyDocument::default();
-            for (term, every) in [("rare", 7), ("a", 3), ("b", 5)] {
-                if i % every == 0 {
-                    doc.add_text(f, term);
-                }
-            }
-            writer.add_document(doc).unwrap();
-        }
-        writer.commit().unwrap();
+        let (index, f) = one_field_index((0..4000u32).map(|i| {
+            [("rare", 7), ("a", 3), ("b", 5)]
+                .into_iter()
+                .filter(|(_, every)| i % every == 0)
+                .map(|(term, _)| term)
+                .collect()
+        }));
         let searcher = index.reader().unwrap().searcher();
         let term = |t: &str| Term::from_field_text(f, t);
         let dense = || -> Box<dyn Query> {
@@ -289,19 +282,11 @@ mod tests {
 
     #[test]
     fn a_recurring_filter_is_answered_from_its_set_with_the_same_hits() {
-        let mut builder = Schema::builder();
-        let f = builder.add_text_field("f", STRING);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
-        for i in 0..3000u32 {
-            let mut doc = TantivyDocument::default();
-            doc.add_text(f, if i % 4 == 0 { "city" } else { "elsewhere" });
-            for _ in 0..(i % 3) {
-                doc.add_text(f, "word");
-            }
-            writer.add_document(doc).unwrap();
-        }
-        writer.commit().unwrap();
+        let (index, f) = one_field_index((0..3000u32).map(|i| {
+            let mut terms = vec![if i % 4 == 0 { "city" } else { "elsewhere" }];
+            terms.extend(std::iter::repeat_n("word", (i % 3) as usize));
+            terms
+        }));
         let searcher = index.reader().unwrap().searcher();
         let term = |t: &str| Term::from_field_text(f, t);
         let filter = || -> Box<dyn Query> {

@@ -409,6 +409,7 @@ mod tests {
     use tantivy::{Index, IndexWriter, TantivyDocument};
 
     use super::*;
+    use crate::query::testing::one_field_index;
 
     #[test]
     fn scores_and_matches_like_a_disjunction_max() {
@@ -471,22 +472,15 @@ mod tests {
         // `r` (every 5th document) leads, or the union leads over `dense` (once probed
         // while aligning). Probed, the union matches through its high alternative where
         // it can and leaves the low ones behind; they must still match where they alone do.
-        let mut builder = Schema::builder();
-        let f = builder.add_text_field("f", STRING);
-        let index = Index::create_in_ram(builder.build());
-        let mut writer: IndexWriter = index.writer(15_000_000).unwrap();
-        for i in 0..5000u32 {
-            let mut doc = TantivyDocument::default();
-            for (term, every) in [("r", 5), ("hi", 3), ("mid", 4), ("lo", 7), ("dense", 1)] {
+        let (index, f) = one_field_index((0..5000u32).map(|i| {
+            [("r", 5), ("hi", 3), ("mid", 4), ("lo", 7), ("dense", 1)]
+                .into_iter()
                 // `dense` starts late, so that the union is probed past its first match
                 // while the intersection is first aligned.
-                if i % every == 0 && (term != "dense" || i >= 12) {
-                    doc.add_text(f, term);
-                }
-            }
-            writer.add_document(doc).unwrap();
-        }
-        writer.commit().unwrap();
+                .filter(|&(term, every)| i % every == 0 && (term != "dense" || i >= 12))
+                .map(|(term, _)| term)
+                .collect()
+        }));
         let searcher = index.reader().unwrap().searcher();
         let term = |t: &str| Term::from_field_text(f, t);
         let alternatives = || -> Vec<Box<dyn Query>> {
