@@ -256,6 +256,7 @@ async fn cache_counts(base: &str) -> (u64, u64) {
 }
 
 async fn reindex_and_swap(base: &str) {
+    let started = Instant::now();
     let client = reqwest::Client::new();
     let r = client
         .post(format!("{base}/v1/indexes/concerts/reindex"))
@@ -278,7 +279,11 @@ async fn reindex_and_swap(base: &str) {
                 tokio::time::sleep(Duration::from_millis(500)).await
             }
             state => {
-                println!("    reindex job {id}: {state:?}, {} rows", job["processed"]);
+                println!(
+                    "    reindex job {id}: {state:?}, {} rows in {:.0} s",
+                    job["processed"],
+                    started.elapsed().as_secs_f64()
+                );
                 return;
             }
         }
@@ -361,6 +366,7 @@ async fn start_server(smoke: bool) -> (String, tokio::sync::oneshot::Sender<()>,
         demo_tickets: Some(if smoke { 100 } else { 10_000 }),
         request_timeout_secs: Some(60),
         search_threads: env("CHATDA_SEARCH_THREADS"),
+        indexing_nice: env("CHATDA_INDEXING_NICE"),
         ..Settings::default()
     };
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")

@@ -201,3 +201,88 @@ async fn postgres_sigkill_at_every_phase() {
 async fn postgres_sigterm_at_every_phase() {
     every_phase("postgres", "TERM").await;
 }
+
+/// The nice value and scheduling policy of each of `pid`'s threads whose name starts
+/// with one of `prefixes`.
+fn thread_priorities(pid: u32, prefixes: &[&str]) -> Vec<(String, i64, i64)> {
+    let mut found = Vec::new();
+    for task in std::fs::read_dir(format!("/proc/{pid}/task")).unwrap() {
+        let Ok(stat) = std::fs::read_to_string(task.unwrap().path().join("stat")) else {
+            continue; // the thread ended
+        };
+        let (Some(open), Some(close)) = (stat.find('('), stat.rfind(')')) else {
+            continue;
+        };
+        let name = &stat[open + 1..close];
+        // After the name: state is field 3 of stat(5); nice is 19, policy 41.
+        let fields: Vec<&str> = stat[close + 2..].split(' ').collect();
+        if prefixes.iter().any(|p| name.starts_with(p)) {
+            found.push((
+                name.to_string(),
+                fields[16].parse().unwrap(),
+                fields[38].parse().unwrap(),
+            ));
+        }
+    }
+    found
+}
+
+/// tantivy makes its indexing threads again at every commit, from the committing
+/// thread: after a checkpoint they, like the analysis threads, still run lowered.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reindex_stays_lowered_after_a_checkpoint() {
+    for (nice, policy) in [(7, 0 /* SCHED_OTHER */), (19, 5 /* SCHED_IDLE */)] {
+        let f = support::sqlite().await;
+        seed_demo(&f.source, ROWS, 0, 17, |_| {}).await.unwrap();
+        let mut child = chatda(
+            &f,
+            &[
+                "reindex",
+                "concerts",
+                "--batch-size",
+                "100",
+                "--checkpoint-rows",
+                "300",
+            ],
+        )
+        .env("CHATDA_FAULT_PAUSE", "checkpoint")
+        .env("CHATDA_INDEXING_NICE", nice.to_string())
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        let mut said = Vec::new();
+        let mut paused = false;
+        for line in BufReader::new(child.stderr.take().unwrap()).lines() {
+            let line = line.unwrap();
+            paused = line.contains("CHATDA_FAULT_PAUSE");
+            said.push(line);
+            if paused {
+                break;
+            }
+        }
+        assert!(paused, "the child never paused at a checkpoint: {said:?}");
+        let threads = thread_priorities(child.id(), &["thrd-tantivy", "chatda-analyse"]);
+        let _ = child.kill();
+        let _ = child.wait();
+        assert!(
+            threads
+                .iter()
+                .any(|(name, ..)| name.starts_with("thrd-tantivy")),
+            "tantivy's indexing threads run after the checkpoint: {threads:?}"
+        );
+        assert!(
+            threads
+                .iter()
+                .any(|(name, ..)| name.starts_with("chatda-analyse")),
+            "{threads:?}"
+        );
+        for (name, thread_nice, thread_policy) in &threads {
+            assert_eq!(
+                (*thread_nice, *thread_policy),
+                (nice, policy),
+                "{name} at nice {nice}: {threads:?}"
+            );
+        }
+    }
+}

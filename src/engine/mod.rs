@@ -116,7 +116,8 @@ pub struct EngineConfig {
     /// 1: none).
     pub search_threads: usize,
     /// OS nice value of a reindex's analysis, indexing and merge threads (0: the
-    /// caller's priority), so that searches keep the cores (see `pipeline/priority.rs`).
+    /// caller's priority; 19: also the idle scheduling policy), so that searches keep
+    /// the cores (see `pipeline/priority.rs`).
     pub indexing_nice: i32,
 }
 

@@ -111,8 +111,9 @@ pub struct Settings {
     #[arg(long, env = "CHATDA_SEARCH_THREADS", global = true)]
     pub search_threads: Option<usize>,
     /// OS nice value (0–19) of the threads that analyse, index and merge a reindex, so
-    /// that searches keep the cores while it runs; 0 runs them at normal priority
-    /// [default: 10].
+    /// that searches keep the cores while it runs; 19 also gives them the idle
+    /// scheduling policy (they run only on cores nothing else wants); 0 runs them at
+    /// normal priority [default: 19].
     #[arg(long, env = "CHATDA_INDEXING_NICE", global = true)]
     pub indexing_nice: Option<i32>,
     /// Seconds a client has to send its request headers [default: 10].
@@ -566,7 +567,7 @@ impl Settings {
 
     /// Nice value of a reindex's threads (see [`Settings::indexing_nice`]), 0–19.
     pub fn indexing_nice(&self) -> i32 {
-        self.indexing_nice.unwrap_or(10).clamp(0, 19)
+        self.indexing_nice.unwrap_or(19).clamp(0, 19)
     }
 
     /// Search threads (see [`Settings::search_threads`]); 0: one per core.

@@ -95,7 +95,7 @@ fn a_kinds_dir_adds_and_replaces_kinds() {
 }
 
 #[test]
-fn indexing_nice_defaults_to_10_reaches_the_engine_and_stays_within_0_to_19() {
+fn indexing_nice_defaults_to_19_reaches_the_engine_and_stays_within_0_to_19() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("chatda.toml");
     std::fs::write(&path, "indexing_nice = 3\n").unwrap();
@@ -105,7 +105,7 @@ fn indexing_nice_defaults_to_10_reaches_the_engine_and_stays_within_0_to_19() {
     };
     let (merged, _) = from_file.resolve(None).unwrap();
     assert_eq!(merged.engine_config().unwrap().indexing_nice, 3);
-    assert_eq!(Settings::default().indexing_nice(), 10);
+    assert_eq!(Settings::default().indexing_nice(), 19);
     let set = |n| Settings {
         indexing_nice: Some(n),
         ..Settings::default()

@@ -1,4 +1,4 @@
-//! The loader: analyses each page in parallel (rayon), hands the documents to the
+//! The loader: decodes and analyses each page in parallel (rayon), hands the documents to the
 //! writer, and commits at checkpoints.
 
 use std::sync::atomic::Ordering;
@@ -6,30 +6,68 @@ use std::sync::atomic::Ordering;
 use rayon::prelude::*;
 use tokio::task::JoinHandle;
 
+use std::sync::Arc;
+
 use super::Build;
+use super::progress::Counters;
 use super::read::Pages;
 use crate::catalog::RowError;
 use crate::index::IndexDocument;
+use crate::index::KindIndex;
 use crate::pipeline::PipelineError;
 use crate::pipeline::phase::phase;
+use crate::schema::KindSpec;
+use crate::source::{SourceRow, decode_row};
 
 /// Starts loading `pages` into the job's version.
-pub(super) fn spawn(build: &Build<'_>, mut pages: Pages) -> JoinHandle<Result<(), PipelineError>> {
+pub(super) fn spawn(build: &Build<'_>, pages: Pages) -> JoinHandle<Result<(), PipelineError>> {
     let index = build.index.clone();
-    let counters = build.counters.clone();
-    let checkpoint_rows = build.options.checkpoint_rows.max(1) as i64;
-    // A resumed job may re-read rows committed after its last recorded checkpoint (the
-    // process can die between a commit and the catalog write): whenever the version
-    // already holds documents, replace by id.
-    let replace = build.job.checkpoint.is_some() || index.num_docs() > 0;
-    let nice = build.engine.indexing_nice();
+    let loader = Loader {
+        // A resumed job may re-read rows committed after its last recorded checkpoint
+        // (the process can die between a commit and the catalog write): whenever the
+        // version already holds documents, replace by id.
+        replace: build.job.checkpoint.is_some() || index.num_docs() > 0,
+        index,
+        spec: build.spec.clone(),
+        counters: build.counters.clone(),
+        checkpoint_rows: build.options.checkpoint_rows.max(1) as i64,
+        nice: build.engine.indexing_nice(),
+    };
+    // The whole loop runs lowered, not only its analysis: tantivy starts its indexing
+    // threads again at every commit, from the thread that commits.
     tokio::task::spawn_blocking(move || {
+        crate::pipeline::priority::lowered(loader.nice, move || loader.run(pages))?
+    })
+}
+
+/// What the load loop needs.
+struct Loader {
+    index: Arc<KindIndex>,
+    spec: KindSpec,
+    counters: Arc<Counters>,
+    checkpoint_rows: i64,
+    replace: bool,
+    nice: i32,
+}
+
+impl Loader {
+    /// Decodes and analyses each page on a pool at `nice`, writes it, commits at
+    /// checkpoints.
+    fn run(self, mut pages: Pages) -> Result<(), PipelineError> {
+        let Loader {
+            index,
+            spec,
+            counters,
+            checkpoint_rows,
+            replace,
+            nice,
+        } = self;
         let pool = crate::pipeline::priority::analysis_pool(nice)?;
         let stop = || counters.cancel.load(Ordering::Relaxed);
         let mut since_commit = 0i64;
         loop {
-            let page = match pages.blocking_recv() {
-                Some(Some(page)) => page,
+            let rows = match pages.blocking_recv() {
+                Some(Some(rows)) => rows,
                 Some(None) => break,
                 // The reader is gone without reaching the end: keep only what the
                 // checkpoints committed (dropping the writer discards the rest).
@@ -38,24 +76,16 @@ pub(super) fn spawn(build: &Build<'_>, mut pages: Pages) -> JoinHandle<Result<()
             if stop() {
                 return Ok(());
             }
-            let last_id = page.last().map(|r| r.id.clone());
-            let prepared: Vec<Result<IndexDocument, Vec<RowError>>> = pool.install(|| {
-                page.par_iter()
-                    .map(|row| match &row.doc {
-                        Ok(doc) => index.prepare(doc).map(|(_, doc)| doc).map_err(|errors| {
-                            errors
-                                .into_iter()
-                                .map(|e| RowError {
-                                    row_id: row.id.clone(),
-                                    field: e.field,
-                                    reason: e.reason,
-                                })
-                                .collect()
-                        }),
-                        Err(e) => Err(vec![e.clone()]),
+            let (page, prepared): (Vec<SourceRow>, Vec<Prepared>) = pool.install(|| {
+                rows.par_iter()
+                    .map(|row| {
+                        let row = decode_row(&spec, row);
+                        let prepared = prepare(&index, &row);
+                        (row, prepared)
                     })
-                    .collect()
+                    .unzip()
             });
+            let last_id = page.last().map(|r| r.id.clone());
             let mut bad = Vec::new();
             let mut docs = Vec::with_capacity(page.len());
             for (row, prepared) in page.iter().zip(prepared) {
@@ -89,5 +119,24 @@ pub(super) fn spawn(build: &Build<'_>, mut pages: Pages) -> JoinHandle<Result<()
         }
         index.commit()?;
         Ok(())
-    })
+    }
+}
+
+/// A row analysed for the writer, or why it cannot be indexed.
+type Prepared = Result<IndexDocument, Vec<RowError>>;
+
+fn prepare(index: &KindIndex, row: &SourceRow) -> Prepared {
+    match &row.doc {
+        Ok(doc) => index.prepare(doc).map(|(_, doc)| doc).map_err(|errors| {
+            errors
+                .into_iter()
+                .map(|e| RowError {
+                    row_id: row.id.clone(),
+                    field: e.field,
+                    reason: e.reason,
+                })
+                .collect()
+        }),
+        Err(e) => Err(vec![e.clone()]),
+    }
 }

@@ -9,16 +9,18 @@ use tokio::task::JoinHandle;
 use super::Build;
 use crate::pipeline::phase::phase_async;
 use crate::pipeline::retry::retry;
-use crate::source::{SourceError, SourceRow, decode_rows};
+use crate::source::{SourceError, decode_row};
+use sqlx::any::AnyRow;
 
-/// Decoded pages; `None` marks the end of the source. A channel closed without it means
+/// Pages of rows as read (the loader decodes them, on its lowered threads); `None`
+/// marks the end of the source. A channel closed without it means
 /// the reader died (a failure, or the process shutting down), and the partial load must
 /// not be committed.
-pub(super) type Pages = mpsc::Receiver<Option<Vec<SourceRow>>>;
+pub(super) type Pages = mpsc::Receiver<Option<Vec<AnyRow>>>;
 
 /// Starts reading after the job's checkpoint.
 pub(super) fn spawn(build: &Build<'_>) -> (Pages, JoinHandle<Result<(), SourceError>>) {
-    let (pages_tx, pages_rx) = mpsc::channel::<Option<Vec<SourceRow>>>(2);
+    let (pages_tx, pages_rx) = mpsc::channel::<Option<Vec<AnyRow>>>(2);
     let source = build.source.clone();
     let spec = build.spec.clone();
     let options = build.options.clone();
@@ -38,11 +40,10 @@ pub(super) fn spawn(build: &Build<'_>) -> (Pages, JoinHandle<Result<(), SourceEr
                 return Ok(());
             }
             phase_async("read", &|| counters.cancel.load(Ordering::Relaxed)).await;
-            let decoded = decode_rows(&spec, &rows);
             // An unreadable last id would restart or end the keyset walk silently.
-            match decoded
+            match rows
                 .last()
-                .map(|r| r.id.clone())
+                .map(|r| decode_row(&spec, r).id)
                 .filter(|id| !id.is_empty())
             {
                 Some(id) => after = Some(id),
@@ -53,7 +54,7 @@ pub(super) fn spawn(build: &Build<'_>) -> (Pages, JoinHandle<Result<(), SourceEr
                     });
                 }
             }
-            if pages_tx.send(Some(decoded)).await.is_err() {
+            if pages_tx.send(Some(rows)).await.is_err() {
                 return Ok(()); // the loader stopped (failed or cancelled)
             }
         }
