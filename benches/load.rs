@@ -18,7 +18,9 @@
 //! source of `benches/reindex.rs` (`CHATDA_BENCH_ROWS`, default 1,000,000; generated and
 //! indexed once, then cached). Client and server share the machine's cores, as `wrk`
 //! on loopback would. `CHATDA_SEARCH_THREADS` sets the server's search threads (default
-//! one per core); `CHATDA_LOAD_REINDEX=0` skips the runs during a reindex + swap. Under
+//! one per core), `CHATDA_INDEXING_NICE` the priority of the reindex it starts (default
+//! 19: the idle policy); `CHATDA_LOAD_REINDEX=0` skips the runs during a reindex + swap
+//! (each prints how long its reindex took: under load, then alone until it ends). Under
 //! `cargo test` it runs 1 s against 300 generated rows.
 
 use std::path::{Path, PathBuf};
