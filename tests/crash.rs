@@ -40,6 +40,27 @@ fn chatda(f: &Fixture, args: &[&str]) -> Command {
     command
 }
 
+/// `chatda reindex concerts` in pages of 100 with a checkpoint every 300 rows, told to
+/// pause at `phase` (it says so on stderr, piped).
+fn paused_reindex(f: &Fixture, phase: &str) -> Command {
+    let mut command = chatda(
+        f,
+        &[
+            "reindex",
+            "concerts",
+            "--batch-size",
+            "100",
+            "--checkpoint-rows",
+            "300",
+        ],
+    );
+    command
+        .env("CHATDA_FAULT_PAUSE", phase)
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped());
+    command
+}
+
 async fn crash_at(f: Fixture, phase: &'static str, signal: &'static str) {
     seed_demo(&f.source, ROWS, 0, 17, |_| {}).await.unwrap();
     let quick = ReindexOptions {
@@ -51,22 +72,7 @@ async fn crash_at(f: Fixture, phase: &'static str, signal: &'static str) {
         .await
         .unwrap();
 
-    let mut child = chatda(
-        &f,
-        &[
-            "reindex",
-            "concerts",
-            "--batch-size",
-            "100",
-            "--checkpoint-rows",
-            "300",
-        ],
-    )
-    .env("CHATDA_FAULT_PAUSE", phase)
-    .stdout(Stdio::null())
-    .stderr(Stdio::piped())
-    .spawn()
-    .unwrap();
+    let mut child = paused_reindex(&f, phase).spawn().unwrap();
     let stderr = child.stderr.take().unwrap();
     let (paused_tx, paused) = std::sync::mpsc::channel();
     std::thread::spawn(move || {
@@ -234,23 +240,10 @@ async fn a_reindex_stays_lowered_after_a_checkpoint() {
     for (nice, policy) in [(7, 0 /* SCHED_OTHER */), (19, 5 /* SCHED_IDLE */)] {
         let f = support::sqlite().await;
         seed_demo(&f.source, ROWS, 0, 17, |_| {}).await.unwrap();
-        let mut child = chatda(
-            &f,
-            &[
-                "reindex",
-                "concerts",
-                "--batch-size",
-                "100",
-                "--checkpoint-rows",
-                "300",
-            ],
-        )
-        .env("CHATDA_FAULT_PAUSE", "checkpoint")
-        .env("CHATDA_INDEXING_NICE", nice.to_string())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+        let mut child = paused_reindex(&f, "checkpoint")
+            .env("CHATDA_INDEXING_NICE", nice.to_string())
+            .spawn()
+            .unwrap();
         let mut said = Vec::new();
         let mut paused = false;
         for line in BufReader::new(child.stderr.take().unwrap()).lines() {
