@@ -1,5 +1,5 @@
-//! Indexing yields the cores to searches: the threads that read, analyse, index and
-//! merge a reindex run at a lower OS scheduling priority (a higher nice value, the
+//! Indexing yields the cores to searches: the threads that decode, analyse, index and
+//! merge a reindex's rows run at a lower OS scheduling priority (a higher nice value, the
 //! `indexing_nice` setting; at the lowest, 19, Linux's idle policy `SCHED_IDLE` too), so a
 //! search arriving while a reindex runs takes a core at once instead of sharing it.
 //! Nothing is lost when the machine is idle: a lowered thread still gets every cycle no
@@ -47,7 +47,7 @@ pub(crate) fn analysis_pool(nice: i32) -> Result<rayon::ThreadPool, PipelineErro
 }
 
 /// The nice value at which a reindex's threads also take the idle scheduling policy.
-pub(crate) const IDLE_NICE: i32 = 19;
+const IDLE_NICE: i32 = 19;
 
 /// Lowers the calling thread's scheduling priority to nice `nice`, if it is not that
 /// low already, and at [`IDLE_NICE`] to `SCHED_IDLE`: a normal thread waking on the

@@ -1,19 +1,17 @@
-//! The loader: decodes and analyses each page in parallel (rayon), hands the documents to the
-//! writer, and commits at checkpoints.
+//! The loader: decodes and analyses each page in parallel (rayon), hands the documents
+//! to the writer, and commits at checkpoints, all at the reindex's lowered priority.
 
+use std::sync::Arc;
 use std::sync::atomic::Ordering;
 
 use rayon::prelude::*;
 use tokio::task::JoinHandle;
 
-use std::sync::Arc;
-
 use super::Build;
 use super::progress::Counters;
 use super::read::Pages;
 use crate::catalog::RowError;
-use crate::index::IndexDocument;
-use crate::index::KindIndex;
+use crate::index::{IndexDocument, KindIndex};
 use crate::pipeline::PipelineError;
 use crate::pipeline::phase::phase;
 use crate::schema::KindSpec;
