@@ -499,10 +499,15 @@ impl<'a> TextQuery<'a> {
     /// letters other than a particle or ending at its end ("나훈어" → 나 + 훈,
     /// "내한공연" → 공연), and the index has the word as typed, or terms a typo or a
     /// swap away from it; or, for the word being typed, the analysis dropped its last
-    /// letters and the index has terms continuing it ("콘서" → 콘, but 콘서트). The
-    /// word is then more likely misspelled, unfinished or mis-segmented than glued or
-    /// inflected, and its analyzed words match only at a [`SCATTERED`] share of their
-    /// scores ("나" and "훈" somewhere in a document are no match for "나훈어").
+    /// letters and the index has terms continuing it ("콘서" → 콘, but 콘서트), or one
+    /// term continues the whole word ("방탄소" → 방탄 + 소, but 방탄소년단). The word is
+    /// then more likely misspelled, unfinished or mis-segmented than glued or inflected,
+    /// and its analyzed words match only at a [`SCATTERED`] share of their scores ("나"
+    /// and "훈" somewhere in a document are no match for "나훈어").
+    ///
+    /// A whole value or word start continuing a fully analyzed word proves nothing:
+    /// "아이유콘서트" begins the title "아이유 콘서트 2024" because it is two words glued,
+    /// and it is matched as those words (its prefix matches on whole values stay).
     fn doubtful(&self, word: &TypedWord) -> tantivy::Result<bool> {
         let analyzed: String = word
             .groups
@@ -531,7 +536,9 @@ impl<'a> TextQuery<'a> {
                 if has(&word.stem)?
                     || (distance > 0
                         && !self.expander.typos(field, &word.stem, distance)?.is_empty())
-                    || (typing && !self.expander.prefixed(field, &word.jamo)?.is_empty())
+                    || (typing
+                        && (field == f.jamo || word.stem != word.jamo)
+                        && !self.expander.prefixed(field, &word.jamo)?.is_empty())
                 {
                     return Ok(true);
                 }

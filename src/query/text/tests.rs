@@ -38,6 +38,14 @@ impl Fixture {
     }
 
     fn search_matching(&self, q: &str, matching: Matching) -> Vec<String> {
+        self.hits(q, matching)
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect()
+    }
+
+    /// The first page's ids and scores.
+    fn hits(&self, q: &str, matching: Matching) -> Vec<(String, f32)> {
         let spec = self.index.spec();
         let fields: Vec<WeightedField> = spec
             .fields
@@ -57,13 +65,15 @@ impl Fixture {
             .search(&*query, &TopDocs::with_limit(10).order_by_score())
             .unwrap()
             .into_iter()
-            .map(|(_, address)| {
+            .map(|(score, address)| {
                 let doc: TantivyDocument = searcher.doc(address).unwrap();
-                doc.get_first(self.index.fields().id)
+                let id = doc
+                    .get_first(self.index.fields().id)
                     .unwrap()
                     .as_str()
                     .unwrap()
-                    .to_string()
+                    .to_string();
+                (id, score)
             })
             .collect()
     }
@@ -150,4 +160,19 @@ fn a_misspelling_the_analyzer_splits_is_one_word_not_its_pieces() {
     // Even when any word may match, a piece of the misspelled word is no match for it.
     assert_eq!(f.search_matching("방탄소년딘", Matching::Any), ["1"]);
     assert_eq!(f.search("방탄소년딘"), ["1"]);
+}
+
+/// A glued word typed last whose words begin a longer name ("아이유콘서트", and the title
+/// "2025 아이유 콘서트 HER") is glued, not misspelled or unfinished: it is matched as its
+/// words, and ranks as the same words spaced.
+#[test]
+fn a_glued_word_that_begins_a_longer_name_ranks_as_its_words_spaced() {
+    let f = fixture();
+    let glued = f.hits("아이유콘서트", Matching::All);
+    assert_eq!(
+        glued.first().map(|(id, _)| id.as_str()),
+        Some("1"),
+        "{glued:?}"
+    );
+    assert_eq!(glued, f.hits("아이유 콘서트", Matching::All));
 }
