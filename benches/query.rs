@@ -1,6 +1,7 @@
 //! Search latency per query class on a generated concerts index (default 1M documents):
-//! exact, spacing, typo, prefix, chosung, keyboard, filtered and aggregation requests,
-//! single-threaded, each class a small fixed list of realistic requests cycled through.
+//! exact, spacing, conversational, typo, prefix, chosung, keyboard, filtered and
+//! aggregation requests, single-threaded, each class a small fixed list of realistic
+//! requests cycled through.
 //! `exact_strict` (the exact queries with typo and prefix matching off) is diagnostic: it
 //! separates the cost of matching from the cost of expanding.
 //!
@@ -132,6 +133,17 @@ fn classes() -> Vec<Class> {
         text_class(
             "spacing",
             &["여름공연", "여름 공연", "아이유콘서트", "부산뮤지컬"],
+        ),
+        // Relaxed: a word no concert has (표), one the catalogue lacks (나훈아), and
+        // more words than any one concert holds.
+        text_class(
+            "conversational",
+            &[
+                "아이유 콘서트 표 있어요",
+                "나훈아 콘서트 어디서 해요",
+                "레미제라블 표 구해요",
+                "아이유 뮤지컬 서울 부산",
+            ],
         ),
         text_class("typo", &["아이우", "레미제라불", "방탄소년딘"]),
         text_class("prefix", &["레미", "방탄소", "아이"]),

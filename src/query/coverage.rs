@@ -61,6 +61,19 @@ pub const TIER_PHRASE: u8 = 2;
 /// A field's whole value is the whole query.
 pub const TIER_WHOLE: u8 = 3;
 
+/// The highest score of a partial match: it never shows as a perfect one.
+const PARTIAL_MAX: Score = 0.999;
+
+/// The collected score of a document in `tier` scoring `score` (0–1), partial matches
+/// capped at [`PARTIAL_MAX`].
+fn tiered(tier: u8, score: Score) -> Score {
+    if tier == TIER_PARTIAL {
+        ranked(tier, score.min(PARTIAL_MAX))
+    } else {
+        ranked(tier, score)
+    }
+}
+
 /// The collected score of a document in `tier` scoring `score` (0–1).
 pub fn ranked(tier: u8, score: Score) -> Score {
     TIER_STRIDE * Score::from(tier) + score
@@ -104,11 +117,15 @@ struct FloorState {
     /// Documents the collector has counted, for its cap.
     counted: AtomicU64,
     skipping: AtomicBool,
+    /// The request's `min_score` (0–1): a document scoring less is dropped whatever the
+    /// floor (`Score::MIN`: not known).
+    min: Score,
 }
 
 impl Default for FloorState {
     fn default() -> Self {
         FloorState {
+            min: Score::MIN,
             score: AtomicU32::new(0),
             tie: AtomicU64::new(u64::MAX),
             raising: Mutex::new(()),
@@ -119,6 +136,14 @@ impl Default for FloorState {
 }
 
 impl Floor {
+    /// A floor for a search that drops documents scoring below `min_score` (0–1).
+    pub fn with_min_score(min_score: Score) -> Self {
+        Floor(Arc::new(FloorState {
+            min: min_score,
+            ..FloorState::default()
+        }))
+    }
+
     /// The current floor.
     pub fn get(&self) -> Score {
         f32::from_bits(self.0.score.load(Ordering::Acquire))
@@ -166,6 +191,11 @@ impl Floor {
     /// Adds `n` documents to the search's count; returns the count.
     pub fn count(&self, n: u64) -> u64 {
         self.0.counted.fetch_add(n, Ordering::Relaxed) + n
+    }
+
+    /// The request's `min_score` (`Score::MIN` when not known).
+    pub fn min_score(&self) -> Score {
+        self.0.min
     }
 
     /// Whether documents below the floor may be skipped (the count is capped).
@@ -369,6 +399,24 @@ impl Query for Coverage {
                 }
                 word.pivot = !any_selective || cost <= selective;
             }
+            // One word with documents ("콘서트" in "콘서트 표 있어요", where no document
+            // has 표): every match is that word alone, scored by it alone. It is searched
+            // as a lone word is — bounded by the floor, ties skipped — and ranked as
+            // the partial match it is.
+            let mut live = costs.iter().enumerate().filter(|(_, c)| **c > 0);
+            if let (Some((only, _)), None) = (live.next(), live.next()) {
+                let mut word = words.swap_remove(only);
+                word.digest = None;
+                return Ok(Box::new(CoverageWeight {
+                    words: vec![word],
+                    spans,
+                    boosters: Vec::new(),
+                    relaxed: false,
+                    full_tier: TIER_PARTIAL,
+                    floor: self.floor.clone(),
+                    sets: self.sets.clone(),
+                }));
+            }
         }
         let boosters = self
             .boosters
@@ -380,6 +428,7 @@ impl Query for Coverage {
             spans,
             boosters,
             relaxed: self.relaxed,
+            full_tier: TIER_ALL,
             floor: self.floor.clone(),
             sets: self.sets.clone(),
         }))
@@ -429,6 +478,9 @@ struct CoverageWeight {
     spans: Vec<Box<dyn Weight>>,
     boosters: Vec<(Box<dyn Weight>, u8)>,
     relaxed: bool,
+    /// The tier of a document matching every word: [`TIER_PARTIAL`] when the query's
+    /// other words match nothing in the index.
+    full_tier: u8,
     floor: Option<Floor>,
     sets: Option<Arc<MatchSets>>,
 }
@@ -492,11 +544,18 @@ impl Weight for CoverageWeight {
                 Some(own) => self.own_set(reader, word, own.as_ref())?,
                 None => None,
             };
+            // A span scores 0–1.
+            let best = if live.is_empty() {
+                word.bound
+            } else {
+                word.bound.max(1.0)
+            };
             words.push(WordScorer {
                 own,
                 own_docs,
                 spans: live,
                 weight: word.weight,
+                share: word.weight * best / total_weight.max(f32::EPSILON),
                 pivot: word.pivot,
                 cost,
                 bounded: false,
@@ -533,6 +592,7 @@ impl Weight for CoverageWeight {
             boosters,
             pivots,
             relaxed: self.relaxed,
+            full_tier: self.full_tier,
             floor: self.floor.clone(),
             ties,
             loose: 0,
@@ -584,6 +644,8 @@ struct WordScorer {
     own_docs: Option<DocBitsCursor>,
     spans: Vec<usize>,
     weight: f32,
+    /// The most it adds to a partial match's share of the query.
+    share: Score,
     /// See [`WordWeight::pivot`].
     pivot: bool,
     /// Documents it can match at most (own and spans).
@@ -633,6 +695,24 @@ impl WordScorer {
         first
     }
 
+    /// The most the word can score at `doc`, read off its position without scoring it
+    /// (`None`: it does not match there). A lagging own scorer may match: its bound counts.
+    fn bound_at(&self, spans: &[Option<Box<dyn Scorer>>], doc: DocId) -> Option<Score> {
+        let own_matches = match &self.own_docs {
+            Some(docs) => docs.doc() == doc,
+            None if self.bounded => true,
+            None => self.own.as_ref().is_some_and(|own| own.doc() == doc),
+        };
+        let mut best = own_matches.then_some(self.bound);
+        for &j in &self.spans {
+            if spans[j].as_ref().is_some_and(|span| span.doc() == doc) {
+                // A span scores 0–1.
+                best = Some(best.map_or(1.0, |b| b.max(1.0)));
+            }
+        }
+        best
+    }
+
     /// The word's score at `doc` (its best match there), if it matches.
     fn score(&mut self, spans: &mut [Option<Box<dyn Scorer>>], doc: DocId) -> Option<Score> {
         let mut best: Option<Score> = None;
@@ -675,11 +755,15 @@ impl WordScorer {
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Need {
     Any,
+    /// (A partial match's word.) At least this score.
+    AtLeast(Score),
     /// (One word.) Ranked in the tier of full matches at least `floor`, or above it.
     Ranked {
         floor: Score,
         boost: Score,
         above: bool,
+        /// The tier of a full match.
+        tier: u8,
     },
 }
 
@@ -688,13 +772,15 @@ impl Need {
     fn keeps(self, bound: Score) -> bool {
         match self {
             Need::Any => true,
+            Need::AtLeast(least) => bound >= least,
             Need::Ranked {
                 floor,
                 boost,
                 above,
+                tier,
             } => {
                 // As the collector will see it (rounding is monotonic).
-                let best = ranked(TIER_ALL, bound) * boost;
+                let best = tiered(tier, bound) * boost;
                 if above { best > floor } else { best >= floor }
             }
         }
@@ -721,6 +807,8 @@ struct CoverageScorer {
     /// Indexes into `words` whose documents are candidates (relaxed).
     pivots: Vec<usize>,
     relaxed: bool,
+    /// See [`CoverageWeight::full_tier`].
+    full_tier: u8,
     floor: Option<Floor>,
     /// The segment's tie blocks, when kept (see [`Self::need`]).
     ties: Option<Arc<TieBlocks>>,
@@ -795,7 +883,7 @@ impl CoverageScorer {
         else {
             return (Need::Any, TERMINATED);
         };
-        let mean = floor / self.boost - ranked(TIER_ALL, 0.0);
+        let mean = floor / self.boost - ranked(self.full_tier, 0.0);
         if self.all > 1 || mean > 1.0 || mean <= 0.0 {
             // Above the tier of full matches `lead` keeps to the boosters; below it,
             // every full match enters.
@@ -803,7 +891,7 @@ impl CoverageScorer {
         }
         let mut limit = TERMINATED;
         for (scorer, tier) in &mut self.boosters {
-            if *tier > TIER_ALL {
+            if *tier > self.full_tier {
                 limit = limit.min(reach(scorer.as_mut(), target));
             }
         }
@@ -826,6 +914,7 @@ impl CoverageScorer {
                 floor,
                 boost: self.boost,
                 above,
+                tier: self.full_tier,
             },
             limit,
         )
@@ -841,7 +930,7 @@ impl CoverageScorer {
         let Some(floor) = self.floor.as_ref().filter(|f| f.skipping()).map(Floor::get) else {
             return target;
         };
-        if target == TERMINATED || ranked(TIER_ALL, 1.0) * self.boost >= floor {
+        if target == TERMINATED || tiered(self.full_tier, 1.0) * self.boost >= floor {
             return target;
         }
         let mut first = TERMINATED;
@@ -866,6 +955,9 @@ impl CoverageScorer {
         {
             return self.align(target);
         }
+        if let Some(floor) = self.partial_floor() {
+            return self.next_partial(target, floor);
+        }
         let mut candidate = TERMINATED;
         for &i in &self.pivots {
             candidate = candidate.min(self.words[i].position(&mut self.spans, target, Need::Any));
@@ -877,6 +969,101 @@ impl CoverageScorer {
             word.position(&mut self.spans, candidate, Need::Any);
         }
         candidate
+    }
+
+    /// Relaxed: the share of the query a partial match needs to be kept — `min_score`,
+    /// and once the collector skips, the page's floor.
+    fn partial_floor(&self) -> Option<Score> {
+        if self.boost <= 0.0 {
+            return None;
+        }
+        let floor = self.floor.as_ref()?;
+        // Within the partial tier the collector's 0–1 score is the collected one.
+        let mut least = floor.min_score();
+        if floor.skipping() {
+            least = least.max(floor.get());
+        }
+        let least = least / self.boost;
+        (least > 0.0).then_some(least)
+    }
+
+    /// Relaxed: the first document at or after `target` that matches every word or
+    /// whose words can still cover `floor` (see [`Self::partial_floor`]). A word without
+    /// which the others cannot reach it is required (MaxScore's essential words; a full
+    /// match has it too): "아이유 콘서트 표", no document having 표, walks the documents
+    /// with both 아이유 and 콘서트 once the page holds such documents. Where no document
+    /// of the segment matches every word, a required word is also read only in its
+    /// alternatives that can add enough.
+    fn next_partial(&mut self, mut target: DocId, floor: Score) -> DocId {
+        let most: Score = self.words.iter().map(|w| w.share).sum();
+        let partial_only = self.words.len() < self.all;
+        if most < floor && partial_only {
+            return TERMINATED;
+        }
+        let is_required = |word: &WordScorer| word.weight > 0.0 && most - word.share < floor;
+        let required = self.words.iter().any(is_required);
+        // A candidate still needs a pivot word (see `WordWeight::pivot`).
+        let pivot_required = self.words.iter().any(|w| w.pivot && is_required(w));
+        'search: loop {
+            for word in self.words.iter_mut().filter(|w| is_required(w)) {
+                let need = if partial_only {
+                    Need::AtLeast((floor - (most - word.share)) * self.total_weight / word.weight)
+                } else {
+                    Need::Any
+                };
+                let doc = word.position(&mut self.spans, target, need);
+                if doc > target {
+                    target = doc;
+                    continue 'search;
+                }
+            }
+            if !pivot_required {
+                let mut candidate = TERMINATED;
+                for &i in &self.pivots {
+                    candidate =
+                        candidate.min(self.words[i].position(&mut self.spans, target, Need::Any));
+                }
+                if candidate > target {
+                    target = candidate;
+                    if required {
+                        continue 'search;
+                    }
+                }
+            }
+            break;
+        }
+        if target == TERMINATED {
+            return TERMINATED;
+        }
+        for word in self.words.iter_mut().filter(|w| !is_required(w)) {
+            word.position(&mut self.spans, target, Need::Any);
+        }
+        target
+    }
+
+    /// Relaxed: the most a partial match at `doc` can score, when that is enough to
+    /// drop it — below `min_score`, or below the floor once the collector skips — so
+    /// its words need not be scored. Scoring a word (its alternatives, BM25) is most of
+    /// a relaxed query's work, and most of a broad one's candidates hold only its
+    /// common words.
+    fn unscored_partial(&self, doc: DocId) -> Option<Score> {
+        let floor = self.floor.as_ref().filter(|_| self.relaxed)?;
+        let mut matched = 0;
+        let mut covered = 0.0;
+        for word in &self.words {
+            if let Some(bound) = word.bound_at(&self.spans, doc) {
+                matched += 1;
+                covered += word.weight * bound;
+            }
+        }
+        if matched == self.all {
+            return None;
+        }
+        let best = tiered(TIER_PARTIAL, covered / self.total_weight.max(f32::EPSILON)) * self.boost;
+        // Within the partial tier the collector's 0–1 score is the collected one.
+        let dropped = best < TIER_STRIDE && best < floor.min_score();
+        let below = floor.skipping() && best < floor.get();
+        (dropped || below).then_some(best)
     }
 
     /// The tier of a full match scoring `mean`: the first booster (highest tier first)
@@ -891,7 +1078,7 @@ impl CoverageScorer {
                 return *tier;
             }
         }
-        TIER_ALL
+        self.full_tier
     }
 }
 
@@ -940,6 +1127,9 @@ impl DocSet for CoverageScorer {
 impl Scorer for CoverageScorer {
     fn score(&mut self) -> Score {
         let doc = self.doc;
+        if let Some(bound) = self.unscored_partial(doc) {
+            return bound;
+        }
         let mut matched = 0;
         let mut sum = 0.0;
         let mut covered = 0.0;
@@ -952,12 +1142,9 @@ impl Scorer for CoverageScorer {
         }
         let score = if matched == self.all {
             let mean = sum / self.all as f32;
-            ranked(self.tier(doc, mean), mean)
+            tiered(self.tier(doc, mean), mean)
         } else {
-            ranked(
-                TIER_PARTIAL,
-                (covered / self.total_weight.max(f32::EPSILON)).min(0.999),
-            )
+            tiered(TIER_PARTIAL, covered / self.total_weight.max(f32::EPSILON))
         };
         score * self.boost
     }
@@ -1202,6 +1389,103 @@ mod tests {
         floor.start_skipping();
         let mut scorer = weight.scorer(reader, 1.0).unwrap();
         assert_eq!(visit(&mut scorer).len(), 1000);
+
+        // Relaxed, beside a word no document has: searched as the word alone, ties
+        // skipped alike, and ranked as a partial match.
+        let words = ["word", "absent"].map(|t| CoverWord {
+            query: Box::new(AnyTerm::new(f, vec![Term::from_field_text(f, t)], 0.5)),
+            weight: 1.0,
+            spans: Vec::new(),
+        });
+        let weight = Coverage::new(words.to_vec(), Vec::new(), true)
+            .with_floor(floor.clone())
+            .with_sets(Arc::new(MatchSets::default()))
+            .weight(EnableScoring::enabled_from_searcher(&searcher))
+            .unwrap();
+        floor.reset();
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert_eq!(scorer.score(), ranked(TIER_PARTIAL, 0.5));
+        floor.raise_with_tie(ranked(TIER_PARTIAL, 0.5), 50);
+        floor.start_skipping();
+        let mut scorer = weight.scorer(reader, 1.0).unwrap();
+        assert_eq!(visit(&mut scorer), expected);
+    }
+
+    #[test]
+    fn a_partial_match_is_sought_only_where_its_words_can_reach_min_score_and_the_floor() {
+        // Every tenth document has the rare word; all but every twentieth the common one;
+        // no document has the third word, so every match is partial.
+        let (index, f) = one_field_index((0..300u32).map(|i| {
+            let mut terms = Vec::new();
+            if i % 10 == 0 {
+                terms.push("rare");
+            }
+            if i % 20 != 0 {
+                terms.push("common");
+            }
+            terms
+        }));
+        let searcher = index.reader().unwrap().searcher();
+        let reader = searcher.segment_reader(0);
+        let word = |t: &str, weight: f32| CoverWord {
+            query: Box::new(AnyTerm::new(f, vec![Term::from_field_text(f, t)], 0.8)),
+            weight,
+            spans: Vec::new(),
+        };
+        let weights = [("rare", 3.0), ("common", 1.0), ("absent", 2.0)];
+        let visited = |floor: &Floor, words: &[&str]| {
+            let words = weights
+                .iter()
+                .filter(|(t, _)| words.contains(t))
+                .map(|&(t, w)| word(t, w))
+                .collect();
+            let weight = Coverage::new(words, Vec::new(), true)
+                .with_floor(floor.clone())
+                .weight(EnableScoring::enabled_from_searcher(&searcher))
+                .unwrap();
+            let mut scorer = weight.scorer(reader, 1.0).unwrap();
+            let mut found = Vec::new();
+            while scorer.doc() != TERMINATED {
+                found.push((scorer.doc(), shown(scorer.score())));
+                scorer.advance();
+            }
+            found
+        };
+        // Shares: rare alone 0.6, common alone 0.2, both 0.8 (the absent word weighs
+        // nothing). Neither word is selective: without a threshold every document with
+        // either is a candidate.
+        let all = ["rare", "common", "absent"];
+        assert_eq!(visited(&Floor::default(), &all).len(), 300);
+        // At min_score 0.5 the common word alone cannot reach it: the rare one is
+        // required.
+        let floor = Floor::with_min_score(0.5);
+        let found = visited(&floor, &all);
+        let rare: Vec<DocId> = (0..300).step_by(10).collect();
+        assert_eq!(found.iter().map(|(d, _)| *d).collect::<Vec<_>>(), rare);
+        for (doc, score) in found {
+            let share = if doc % 20 == 0 { 0.6 } else { 0.8 };
+            assert!((score - share).abs() < 1e-5, "{doc}: {score}");
+        }
+        // Capped, a floor of 0.7 needs both words.
+        floor.raise(ranked(TIER_PARTIAL, 0.7));
+        floor.start_skipping();
+        let both: Vec<DocId> = (10..300).step_by(20).collect();
+        let found: Vec<DocId> = visited(&floor, &all).into_iter().map(|(d, _)| d).collect();
+        assert_eq!(found, both);
+        // Above what any partial match scores: nothing.
+        floor.raise(ranked(TIER_PARTIAL, 0.9));
+        assert!(visited(&floor, &["rare", "common", "absent"]).is_empty());
+
+        // Without the absent word the documents with both are full matches: still
+        // only the rare word's documents are candidates.
+        let floor = Floor::with_min_score(0.5);
+        let found = visited(&floor, &["rare", "common"]);
+        assert_eq!(found.iter().map(|(d, _)| *d).collect::<Vec<_>>(), rare);
+        assert!(
+            found
+                .iter()
+                .all(|(d, s)| d % 20 == 0 || (s - 0.8).abs() < 1e-5)
+        );
     }
 
     #[test]

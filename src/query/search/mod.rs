@@ -53,8 +53,8 @@ pub fn search_with(
         .map(|aggs| super::aggs::Plan::new(index, searcher, aggs, &plan.zone))
         .transpose()?;
     // The lowest score that can still enter the page, raised by the collector and read
-    // by the text query's tiers.
-    let floor = Floor::default();
+    // by the text query's tiers and partial matches.
+    let floor = Floor::with_min_score(request.min_score.unwrap_or(DEFAULT_MIN_SCORE));
     let text = plan.text(index, searcher, request, &floor, sets);
     let (text_match, filter) = plan.query(index, &text, request, sets)?;
     let scored = text_match.is_some();
