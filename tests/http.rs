@@ -791,7 +791,9 @@ async fn keys_guard_search_and_admin_routes() {
 
 #[tokio::test]
 async fn swaps_under_search_load_fail_no_search() {
-    let s = start(|_| {}).await;
+    // At normal priority: four clients keep the cores busy, and an idle-priority
+    // reindex would wait for them (on a busy machine, past the job's deadline).
+    let s = start(|c| c.indexing_nice = Some(0)).await;
     let c = reqwest::Client::new();
     let stop = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
     let mut clients = Vec::new();

@@ -593,6 +593,12 @@ impl Weight for CoverageWeight {
             pivots,
             relaxed: self.relaxed,
             full_tier: self.full_tier,
+            full_base: ranked(self.full_tier, 0.0),
+            full_cap: if self.full_tier == TIER_PARTIAL {
+                PARTIAL_MAX
+            } else {
+                Score::INFINITY
+            },
             floor: self.floor.clone(),
             ties,
             loose: 0,
@@ -762,8 +768,10 @@ enum Need {
         floor: Score,
         boost: Score,
         above: bool,
-        /// The tier of a full match.
-        tier: u8,
+        /// [`CoverageScorer::full_base`].
+        base: Score,
+        /// [`CoverageScorer::full_cap`].
+        cap: Score,
     },
 }
 
@@ -777,10 +785,11 @@ impl Need {
                 floor,
                 boost,
                 above,
-                tier,
+                base,
+                cap,
             } => {
-                // As the collector will see it (rounding is monotonic).
-                let best = tiered(tier, bound) * boost;
+                // As the collector will see it (`tiered`; rounding is monotonic).
+                let best = (base + bound.min(cap)) * boost;
                 if above { best > floor } else { best >= floor }
             }
         }
@@ -809,6 +818,10 @@ struct CoverageScorer {
     relaxed: bool,
     /// See [`CoverageWeight::full_tier`].
     full_tier: u8,
+    /// A full match's collected score is `full_base + mean.min(full_cap)` (see
+    /// [`tiered`]), kept apart as the walk asks at every candidate.
+    full_base: Score,
+    full_cap: Score,
     floor: Option<Floor>,
     /// The segment's tie blocks, when kept (see [`Self::need`]).
     ties: Option<Arc<TieBlocks>>,
@@ -883,7 +896,7 @@ impl CoverageScorer {
         else {
             return (Need::Any, TERMINATED);
         };
-        let mean = floor / self.boost - ranked(self.full_tier, 0.0);
+        let mean = floor / self.boost - self.full_base;
         if self.all > 1 || mean > 1.0 || mean <= 0.0 {
             // Above the tier of full matches `lead` keeps to the boosters; below it,
             // every full match enters.
@@ -914,7 +927,8 @@ impl CoverageScorer {
                 floor,
                 boost: self.boost,
                 above,
-                tier: self.full_tier,
+                base: self.full_base,
+                cap: self.full_cap,
             },
             limit,
         )
@@ -930,7 +944,7 @@ impl CoverageScorer {
         let Some(floor) = self.floor.as_ref().filter(|f| f.skipping()).map(Floor::get) else {
             return target;
         };
-        if target == TERMINATED || tiered(self.full_tier, 1.0) * self.boost >= floor {
+        if target == TERMINATED || (self.full_base + self.full_cap.min(1.0)) * self.boost >= floor {
             return target;
         }
         let mut first = TERMINATED;
@@ -1046,8 +1060,9 @@ impl CoverageScorer {
     /// its words need not be scored. Scoring a word (its alternatives, BM25) is most of
     /// a relaxed query's work, and most of a broad one's candidates hold only its
     /// common words.
+    #[inline(never)]
     fn unscored_partial(&self, doc: DocId) -> Option<Score> {
-        let floor = self.floor.as_ref().filter(|_| self.relaxed)?;
+        let floor = self.floor.as_ref()?;
         let mut matched = 0;
         let mut covered = 0.0;
         for word in &self.words {
@@ -1127,7 +1142,9 @@ impl DocSet for CoverageScorer {
 impl Scorer for CoverageScorer {
     fn score(&mut self) -> Score {
         let doc = self.doc;
-        if let Some(bound) = self.unscored_partial(doc) {
+        if self.relaxed
+            && let Some(bound) = self.unscored_partial(doc)
+        {
             return bound;
         }
         let mut matched = 0;
