@@ -704,12 +704,7 @@ impl WordScorer {
     /// The most the word can score at `doc`, read off its position without scoring it
     /// (`None`: it does not match there). A lagging own scorer may match: its bound counts.
     fn bound_at(&self, spans: &[Option<Box<dyn Scorer>>], doc: DocId) -> Option<Score> {
-        let own_matches = match &self.own_docs {
-            Some(docs) => docs.doc() == doc,
-            None if self.bounded => true,
-            None => self.own.as_ref().is_some_and(|own| own.doc() == doc),
-        };
-        let mut best = own_matches.then_some(self.bound);
+        let mut best = self.own_may_match(doc).then_some(self.bound);
         for &j in &self.spans {
             if spans[j].as_ref().is_some_and(|span| span.doc() == doc) {
                 // A span scores 0–1.
@@ -719,16 +714,22 @@ impl WordScorer {
         best
     }
 
-    /// The word's score at `doc` (its best match there), if it matches.
-    fn score(&mut self, spans: &mut [Option<Box<dyn Scorer>>], doc: DocId) -> Option<Score> {
-        let mut best: Option<Score> = None;
-        let own_matches = match &self.own_docs {
+    /// Whether its own matches may hold `doc`, as positioned.
+    fn own_may_match(&self, doc: DocId) -> bool {
+        match &self.own_docs {
             Some(docs) => docs.doc() == doc,
             // A lagging alternative may match where the sought ones do not.
             None if self.bounded => true,
             None => self.own.as_ref().is_some_and(|own| own.doc() == doc),
-        };
-        if own_matches && let Some(own) = &mut self.own {
+        }
+    }
+
+    /// The word's score at `doc` (its best match there), if it matches.
+    fn score(&mut self, spans: &mut [Option<Box<dyn Scorer>>], doc: DocId) -> Option<Score> {
+        let mut best: Option<Score> = None;
+        if self.own_may_match(doc)
+            && let Some(own) = &mut self.own
+        {
             let lagging = self.own_docs.is_some() || self.bounded;
             let union = if lagging {
                 own.downcast_mut::<BestOfScorer>()
@@ -1060,7 +1061,6 @@ impl CoverageScorer {
     /// its words need not be scored. Scoring a word (its alternatives, BM25) is most of
     /// a relaxed query's work, and most of a broad one's candidates hold only its
     /// common words.
-    #[inline(never)]
     fn unscored_partial(&self, doc: DocId) -> Option<Score> {
         let floor = self.floor.as_ref()?;
         let mut matched = 0;
