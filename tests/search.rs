@@ -609,6 +609,73 @@ aggregatable = true
     assert_eq!(big.total.value, 1);
 }
 
+/// `initials = false` (the built-in specs' prose fields) writes no initials for a field and
+/// searches none there; turning it on or off keeps the schema, so an index built either
+/// way opens under the other spec.
+#[tokio::test]
+async fn initials_are_matched_only_in_fields_that_index_them() {
+    let spec = |body_initials: bool| {
+        KindSpec::from_toml(
+            &format!(
+                r#"
+name = "notes"
+id = "string"
+[[fields]]
+name = "title"
+type = "text"
+[[fields]]
+name = "body"
+type = "text"
+whole_value = false
+initials = {body_initials}
+"#
+            ),
+            "notes.toml",
+        )
+        .unwrap()
+    };
+    let ids = |engine: &Engine, q: &str| -> Vec<Json> {
+        let request =
+            // Every word must match: no partial matches fill the page.
+            SearchRequest::from_json(json!({"q": q, "match": "all", "cache": false}).to_string().as_bytes())
+                .unwrap();
+        let response = engine.search("notes", &request).unwrap();
+        let mut ids: Vec<Json> = response.hits.into_iter().map(|h| h.id).collect();
+        ids.sort_by_key(|id| id.to_string());
+        ids
+    };
+    let docs = [
+        json!({"id": "title", "title": "가을 음악회", "body": "야외 무대"}),
+        json!({"id": "body", "title": "재즈 나이트", "body": "가을 밤의 재즈"}),
+    ];
+    for body_initials in [true, false] {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = EngineConfig::new(dir.path()).unwrap();
+        config.kinds.push(spec(body_initials));
+        let engine = Engine::with_config(config).await.unwrap();
+        assert_eq!(engine.upsert("notes", &docs).unwrap().upserted, 2);
+        engine.commit("notes").unwrap();
+        let expected = if body_initials {
+            vec![json!("body"), json!("title")]
+        } else {
+            vec![json!("title")]
+        };
+        assert_eq!(
+            ids(&engine, "ㄱㅇ"),
+            expected,
+            "body initials {body_initials}"
+        );
+        // Words still match in the field either way.
+        assert_eq!(ids(&engine, "가을 재즈"), vec![json!("body")]);
+        drop(engine);
+
+        let mut other = EngineConfig::new(dir.path()).unwrap();
+        other.kinds.push(spec(!body_initials));
+        let reopened = Engine::with_config(other).await.unwrap();
+        assert_eq!(ids(&reopened, "음악회"), vec![json!("title")]);
+    }
+}
+
 /// The ranking collector tells the text query which score a hit needs to enter the page,
 /// and documents below it skip the ranking tiers' checks: a short page must still be the
 /// head of a long one, tier for tier, and pages must tile it.

@@ -26,6 +26,7 @@ pub struct PackedTokens {
 }
 
 impl Default for PackedTokens {
+    /// No token.
     fn default() -> Self {
         PackedTokens {
             text: MARK.to_string(),

@@ -2,7 +2,8 @@
 //!
 //! Text fields are indexed three times: `name` with the Korean analyzer (positions, for
 //! phrases and highlights), `name__jamo` in jamo form (typo tolerance: one wrong vowel is
-//! one edit) and `name__chosung` in initial-consonant form ("ㅇㅇㅇ" queries). A field
+//! one edit) and, unless the spec turns `initials` off, `name__chosung` in
+//! initial-consonant form ("ㅇㅇㅇ" queries). A field
 //! with `whole_value` also gets `name__whole`, the whole value as one jamo term (see
 //! `analysis::whole_form`), its whole form and initials from every later word start in
 //! `name__starts` (`analysis::word_start_forms`, `word_start_initials`) and its initials in
@@ -54,8 +55,9 @@ pub enum IndexedField {
         main: Field,
         /// Jamo form.
         jamo: Field,
-        /// Initial-consonant form.
-        chosung: Field,
+        /// Initial-consonant form, when the spec's `initials` has it written and read
+        /// (the tantivy field exists either way).
+        chosung: Option<Field>,
         /// The original text, stored (when the spec stores the field), not indexed.
         stored: Field,
         /// Whole-value form (`whole_value` in the spec): one jamo term per value.
@@ -103,10 +105,14 @@ impl FieldMap {
                             &format!("{}{JAMO_SUFFIX}", f.name),
                             text_options(KO_JAMO, IndexRecordOption::WithFreqs, false),
                         );
+                        // In the schema whatever the spec says, so that turning
+                        // `initials` off or on keeps the schema, and an index built either
+                        // way still opens: the spec only decides what is written and read.
                         let chosung = builder.add_text_field(
                             &format!("{}{CHOSUNG_SUFFIX}", f.name),
                             text_options(KO_CHOSUNG, IndexRecordOption::WithFreqs, false),
                         );
+                        let chosung = f.initials.then_some(chosung);
                         let stored = builder.add_text_field(
                             &format!("{}{STORED_SUFFIX}", f.name),
                             if stored {
@@ -207,14 +213,13 @@ impl FieldMap {
                                 && s.chars().count() <= WHOLE_VALUE_MAX_CHARS,
                             whole: whole.is_some(),
                             starts: starts.is_some(),
+                            initials: chosung.is_some(),
                         };
                         let forms = memo.forms(s, analyzer, of);
-                        for (field, form) in [
-                            (main, Form::Main),
-                            (jamo, Form::Jamo),
-                            (chosung, Form::Chosung),
-                        ] {
-                            out.push(field, IndexValue::Forms(forms.clone(), form));
+                        out.push(main, IndexValue::Forms(forms.clone(), Form::Main));
+                        out.push(jamo, IndexValue::Forms(forms.clone(), Form::Jamo));
+                        if let Some(chosung) = chosung {
+                            out.push(chosung, IndexValue::Forms(forms.clone(), Form::Chosung));
                         }
                         if let (Some(whole), Some(_)) = (whole, &forms.whole) {
                             out.push(whole, IndexValue::Forms(forms.clone(), Form::Whole));

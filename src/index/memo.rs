@@ -34,7 +34,8 @@ pub struct ValueForms {
     pub main: PackedTokens,
     /// Jamo form.
     pub jamo: PackedTokens,
-    /// Initial-consonant form (with the whole value's initials when name-like).
+    /// Initial-consonant form (with the whole value's initials when name-like; empty
+    /// when the field has no initials).
     pub chosung: PackedTokens,
     /// Whole-value form (name-like values with a whole-value field).
     pub whole: Option<String>,
@@ -51,14 +52,20 @@ pub struct FormsOf {
     pub whole: bool,
     /// The field has word-start forms.
     pub starts: bool,
+    /// The field has initial-consonant forms.
+    pub initials: bool,
 }
 
 impl ValueForms {
     /// Analyzes `value` (the costly part) and derives every form.
     pub fn new(value: &str, analyzer: &Analyzer, of: FormsOf) -> Self {
         let analyzed = analyzer.analyze_untagged(value);
-        let mut chosung = TermForm::Chosung.packed(&analyzed);
-        if of.name_like {
+        let mut chosung = if of.initials {
+            TermForm::Chosung.packed(&analyzed)
+        } else {
+            PackedTokens::default()
+        };
+        if of.name_like && of.initials {
             // After the terms (positions only count: these are never matched as phrases).
             let first = chosung.end_position();
             for (position, initials) in (first..).zip(value_initials(value)) {
@@ -69,9 +76,14 @@ impl ValueForms {
             .then(|| whole_form(value))
             .filter(|form| !form.is_empty());
         let starts = if of.name_like && of.starts {
+            let initials = if of.initials {
+                word_start_initials(value)
+            } else {
+                Vec::new()
+            };
             word_start_forms(value)
                 .into_iter()
-                .chain(word_start_initials(value))
+                .chain(initials)
                 .collect()
         } else {
             Vec::new()
@@ -223,6 +235,7 @@ mod tests {
             name_like: false,
             whole: false,
             starts: false,
+            initials: true,
         };
         let long = "가".repeat(MEMO_MAX_CHARS + 1);
         let a = memo.forms(&long, &analyzer, of);

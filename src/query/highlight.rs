@@ -48,7 +48,7 @@ impl MatchedTerms {
     pub fn spans(
         &self,
         analyzer: &Analyzer,
-        [main, jamo, chosung]: [Field; 3],
+        (main, jamo, chosung): (Field, Field, Option<Field>),
         value: usize,
         text: &str,
     ) -> Vec<Span> {
@@ -60,10 +60,13 @@ impl MatchedTerms {
                     || self
                         .terms
                         .contains(&Term::from_field_text(jamo, &hangul::to_jamo(&t.term)))
-                    || (hangul::contains_hangul(&t.term)
-                        && self
-                            .terms
-                            .contains(&Term::from_field_text(chosung, &hangul::chosung(&t.term))))
+                    || chosung.is_some_and(|chosung| {
+                        hangul::contains_hangul(&t.term)
+                            && self.terms.contains(&Term::from_field_text(
+                                chosung,
+                                &hangul::chosung(&t.term),
+                            ))
+                    })
             })
             .map(|t| (t.start, t.end))
             .collect();

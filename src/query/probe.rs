@@ -329,4 +329,49 @@ mod tests {
         }
         assert_eq!(sets.hits(), 1);
     }
+    /// The exclusion of soft-deleted documents is kept like a filter: the same hits and
+    /// scores, walked while new, then answered from its set.
+    #[test]
+    fn a_recurring_exclusion_is_answered_from_its_set_with_the_same_hits() {
+        let (index, f) = one_field_index((0..3000u32).map(|i| {
+            let mut terms = vec![if i % 20 == 0 { "deleted" } else { "kept" }];
+            terms.extend(std::iter::repeat_n("word", (i % 3) as usize));
+            terms
+        }));
+        let searcher = index.reader().unwrap().searcher();
+        let term = |t: &str| Term::from_field_text(f, t);
+        let deleted = || -> Box<dyn Query> {
+            Box::new(TermQuery::new(term("deleted"), IndexRecordOption::Basic))
+        };
+        let sets = Arc::new(MatchSets::default());
+        let search = |exclusion: Box<dyn Query>| {
+            let query = BooleanQuery::new(vec![
+                (
+                    Occur::Must,
+                    Box::new(TermQuery::new(term("word"), IndexRecordOption::WithFreqs)),
+                ),
+                (Occur::MustNot, exclusion),
+            ]);
+            let mut hits: Vec<(DocId, Score)> = searcher
+                .search(&query, &TopDocs::with_limit(3000).order_by_score())
+                .unwrap()
+                .into_iter()
+                .map(|(s, d)| (d.doc_id, s))
+                .collect();
+            hits.sort_by_key(|(d, _)| *d);
+            hits
+        };
+        let plain = search(deleted());
+        assert_eq!(
+            plain.len(),
+            (0..3000).filter(|i| i % 20 != 0 && i % 3 != 0).count()
+        );
+        for (misses, hits) in [(0, 0), (1, 0), (1, 1)] {
+            assert_eq!(
+                search(Box::new(Kept::filter(deleted(), sets.clone()))),
+                plain
+            );
+            assert_eq!((sets.misses(), sets.hits()), (misses, hits));
+        }
+    }
 }

@@ -118,8 +118,8 @@ pub struct WeightedField {
     pub main: Field,
     /// Jamo form.
     pub jamo: Field,
-    /// Initial-consonant form.
-    pub chosung: Field,
+    /// Initial-consonant form, when the field has one.
+    pub chosung: Option<Field>,
     /// Whole-value form, when the field has one.
     pub whole: Option<Field>,
     /// Word-start forms, when the field has them.
@@ -926,6 +926,9 @@ impl<'a> TextQuery<'a> {
         let initials: String = q.chars().filter(|c| !c.is_whitespace()).collect();
         let mut alternatives: Vec<Box<dyn Query>> = Vec::new();
         for (f, w) in &self.fields {
+            let Some(chosung) = f.chosung else {
+                continue;
+            };
             // The initials of a name from one of its later words ("ㅎㅇㄷ" in 지킬 앤 하이드).
             if let Some(starts) = f.starts {
                 let exact = Term::from_field_text(starts, &initials);
@@ -942,18 +945,18 @@ impl<'a> TextQuery<'a> {
                     alternatives.push(Box::new(completions));
                 }
             }
-            let exact = Term::from_field_text(f.chosung, &initials);
+            let exact = Term::from_field_text(chosung, &initials);
             alternatives.push(Box::new(self.constant(
-                f.chosung,
+                chosung,
                 vec![exact.clone()],
                 Band::Prefix.score(*w),
             )));
-            let completions = self.expander.prefixed(f.chosung, &initials)?;
+            let completions = self.expander.prefixed(chosung, &initials)?;
             if !completions.is_empty() {
                 // The completions include the initials themselves, which the exact
                 // alternative above already matches with a higher score.
                 let completions = self
-                    .constant(f.chosung, completions, Band::Typo1.score(*w))
+                    .constant(chosung, completions, Band::Typo1.score(*w))
                     .dominated_by(exact.clone(), exact);
                 alternatives.push(Box::new(completions));
             }

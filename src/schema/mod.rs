@@ -22,6 +22,7 @@
 //! max = 4
 //! max_length = 100000       # text/keyword only: longest accepted value in bytes
 //! whole_value = true        # text only: also match the whole value (names; see below)
+//! initials = true           # text only: also match its initial consonants ("ㅇㅇㅇ")
 //! searchable = false        # keyword only: query words equal to a value match it
 //! ```
 //!
@@ -30,6 +31,12 @@
 //! word — so "예술의전ㄷ", "지킬앤하이드" and "ㅈㅋㅇㅎㅇㄷ" find 지킬 앤 하이드 and 예술의
 //! 전당. It is on by default; the built-in specs turn it off for prose (`description`,
 //! `body`).
+//!
+//! `initials` indexes the initial consonants of each word (and, with `whole_value`, of
+//! the whole value and of each later word start), so "ㅇㅇㅇ" finds 아이유. It is on by
+//! default; the built-in specs turn it off for prose too: initials name a title, an
+//! artist or a venue, and in prose they mostly match unrelated words ("ㄱㅇ" is 공연, 가을,
+//! 관염 …). Off, the field indexes about a third fewer tokens.
 
 mod validate;
 mod zone;
@@ -135,6 +142,11 @@ pub struct FieldSpec {
     /// turn it off only for long prose to save the (small) index space.
     #[serde(default = "yes")]
     pub whole_value: bool,
+    /// Text fields: also index the initial consonants of each word, of the whole value
+    /// and of each later word start ("ㅇㅇㅇ" queries). Default true; the built-in specs
+    /// turn it off for prose.
+    #[serde(default = "yes")]
+    pub initials: bool,
     /// Keyword fields: query words equal to a value match it (a genre, a city, a
     /// category), as if the value were in the text. Default false.
     #[serde(default)]

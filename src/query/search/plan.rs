@@ -76,8 +76,9 @@ impl Plan {
     }
 
     /// The text query (strict and relaxed, `None` without text) and the filter. Beside
-    /// a text, the filter's conditions are checked at the text's matches: once they
-    /// recur, through their kept set (see `probe.rs`).
+    /// a text, the filter's conditions — and the exclusion of soft-deleted documents,
+    /// which every request without a filter of its own has — are checked at the text's
+    /// matches: once they recur, through their kept set (see `probe.rs`).
     pub(super) fn query(
         &self,
         index: &KindIndex,
@@ -95,7 +96,7 @@ impl Plan {
         )?;
         if text_match.is_some() && sets.enabled() {
             for (occur, query) in &mut filter {
-                if *occur == Occur::Must {
+                if matches!(occur, Occur::Must | Occur::MustNot) {
                     let conditions = std::mem::replace(query, Box::new(AllQuery));
                     *query = Box::new(Kept::filter(conditions, sets.clone()));
                 }

@@ -46,7 +46,7 @@ pub(super) fn hits(
                     .filter_map(|v| v.as_str())
                     .enumerate()
                     .flat_map(|(k, text)| {
-                        matched.spans(index.analyzer(), [main, jamo, chosung], k, text)
+                        matched.spans(index.analyzer(), (main, jamo, chosung), k, text)
                     })
                     .collect();
                 if !spans.is_empty() {
