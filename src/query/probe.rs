@@ -280,29 +280,38 @@ mod tests {
         assert_eq!(plain.len(), expected);
     }
 
+    /// A recurring filter, and the exclusion of soft-deleted documents, are answered from
+    /// their kept sets with the hits and scores they give walked: walked while new, then
+    /// read into a set once and kept.
     #[test]
-    fn a_recurring_filter_is_answered_from_its_set_with_the_same_hits() {
+    fn a_recurring_filter_or_exclusion_is_answered_from_its_set_with_the_same_hits() {
         let (index, f) = one_field_index((0..3000u32).map(|i| {
             let mut terms = vec![if i % 4 == 0 { "city" } else { "elsewhere" }];
+            if i % 20 == 1 {
+                terms.push("deleted");
+            }
             terms.extend(std::iter::repeat_n("word", (i % 3) as usize));
             terms
         }));
         let searcher = index.reader().unwrap().searcher();
         let term = |t: &str| Term::from_field_text(f, t);
-        let filter = || -> Box<dyn Query> {
-            Box::new(ConstScoreQuery::new(
-                Box::new(TermQuery::new(term("city"), IndexRecordOption::Basic)),
-                0.0,
-            ))
+        let clause = |occur: Occur| -> Box<dyn Query> {
+            if occur == Occur::Must {
+                Box::new(ConstScoreQuery::new(
+                    Box::new(TermQuery::new(term("city"), IndexRecordOption::Basic)),
+                    0.0,
+                ))
+            } else {
+                Box::new(TermQuery::new(term("deleted"), IndexRecordOption::Basic))
+            }
         };
-        let sets = Arc::new(MatchSets::default());
-        let search = |filter: Box<dyn Query>| {
+        let search = |occur: Occur, clause: Box<dyn Query>| {
             let query = BooleanQuery::new(vec![
                 (
                     Occur::Must,
                     Box::new(TermQuery::new(term("word"), IndexRecordOption::WithFreqs)),
                 ),
-                (Occur::Must, filter),
+                (occur, clause),
             ]);
             let mut hits: Vec<(DocId, Score)> = searcher
                 .search(&query, &TopDocs::with_limit(3000).order_by_score())
@@ -313,65 +322,20 @@ mod tests {
             hits.sort_by_key(|(d, _)| *d);
             hits
         };
-        let plain = search(filter());
-        // Multiples of 4 with 1 or 2 words.
-        assert_eq!(
-            plain.len(),
-            (0..3000).filter(|i| i % 4 == 0 && i % 3 != 0).count()
-        );
-        // Seen once: walked. Recurring: read into a set, then kept.
-        for misses in [0, 1, 1] {
-            assert_eq!(
-                search(Box::new(Kept::filter(filter(), sets.clone()))),
-                plain
-            );
-            assert_eq!(sets.misses(), misses);
-        }
-        assert_eq!(sets.hits(), 1);
-    }
-    /// The exclusion of soft-deleted documents is kept like a filter: the same hits and
-    /// scores, walked while new, then answered from its set.
-    #[test]
-    fn a_recurring_exclusion_is_answered_from_its_set_with_the_same_hits() {
-        let (index, f) = one_field_index((0..3000u32).map(|i| {
-            let mut terms = vec![if i % 20 == 0 { "deleted" } else { "kept" }];
-            terms.extend(std::iter::repeat_n("word", (i % 3) as usize));
-            terms
-        }));
-        let searcher = index.reader().unwrap().searcher();
-        let term = |t: &str| Term::from_field_text(f, t);
-        let deleted = || -> Box<dyn Query> {
-            Box::new(TermQuery::new(term("deleted"), IndexRecordOption::Basic))
-        };
-        let sets = Arc::new(MatchSets::default());
-        let search = |exclusion: Box<dyn Query>| {
-            let query = BooleanQuery::new(vec![
-                (
-                    Occur::Must,
-                    Box::new(TermQuery::new(term("word"), IndexRecordOption::WithFreqs)),
-                ),
-                (Occur::MustNot, exclusion),
-            ]);
-            let mut hits: Vec<(DocId, Score)> = searcher
-                .search(&query, &TopDocs::with_limit(3000).order_by_score())
-                .unwrap()
-                .into_iter()
-                .map(|(s, d)| (d.doc_id, s))
-                .collect();
-            hits.sort_by_key(|(d, _)| *d);
-            hits
-        };
-        let plain = search(deleted());
-        assert_eq!(
-            plain.len(),
-            (0..3000).filter(|i| i % 20 != 0 && i % 3 != 0).count()
-        );
-        for (misses, hits) in [(0, 0), (1, 0), (1, 1)] {
-            assert_eq!(
-                search(Box::new(Kept::filter(deleted(), sets.clone()))),
-                plain
-            );
-            assert_eq!((sets.misses(), sets.hits()), (misses, hits));
+        let with_words =
+            |keep: fn(u32) -> bool| (0..3000).filter(|&i| i % 3 != 0 && keep(i)).count();
+        for (occur, expected) in [
+            (Occur::Must, with_words(|i| i % 4 == 0)),
+            (Occur::MustNot, with_words(|i| i % 20 != 1)),
+        ] {
+            let sets = Arc::new(MatchSets::default());
+            let plain = search(occur, clause(occur));
+            assert_eq!(plain.len(), expected, "{occur:?}");
+            for (misses, hits) in [(0, 0), (1, 0), (1, 1)] {
+                let kept = Box::new(Kept::filter(clause(occur), sets.clone()));
+                assert_eq!(search(occur, kept), plain, "{occur:?}");
+                assert_eq!((sets.misses(), sets.hits()), (misses, hits), "{occur:?}");
+            }
         }
     }
 }
